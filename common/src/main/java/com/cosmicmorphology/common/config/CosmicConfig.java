@@ -1,0 +1,67 @@
+package com.cosmicmorphology.common.config;
+
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The one typed configuration of every job. Built by {@link ConfigLoader} from built-in defaults
+ * ({@code cosmic-defaults.yaml}), a YAML file, {@code COSMIC_*} environment variables and options, in
+ * that order of increasing precedence. Keys are kebab-case in YAML ({@code nasa.http.max-retries}).
+ * Secrets never live here: they come from the environment or the Hadoop/AWS credential chain.
+ */
+@JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+public record CosmicConfig(Lake lake, Spark spark, S3 s3, Nasa nasa, Ingest ingest, Progress progress) {
+
+  /** Where the Delta tables live: a local path or an {@code s3a://bucket/prefix} URI. */
+  @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+  public record Lake(String root) {}
+
+  /**
+   * Spark settings. {@code master} is used unless the job was launched by spark-submit (which sets
+   * {@code spark.master} itself) and no {@code --master} option overrides it.
+   */
+  @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+  public record Spark(String master, String appName, int shufflePartitions, Map<String, String> conf) {}
+
+  /** S3A settings for s3a:// lakes; credentials come from the AWS chain (env, profile, instance role). */
+  @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+  public record S3(String endpoint, boolean pathStyleAccess, boolean sslEnabled, String credentialsProvider) {}
+
+  /** The NASA Image and Video Library search API. */
+  @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+  public record Nasa(
+      String apiUrl,
+      List<String> queries,
+      int pageSize,
+      int maxPages,
+      LabelPolicy labelPolicy,
+      Map<String, String> labelMap,
+      Http http) {}
+
+  /** HTTP behaviour of the NASA client: timeouts, retries, rate limits, download concurrency. */
+  @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+  public record Http(
+      int connectTimeoutMs,
+      int readTimeoutMs,
+      int maxRetries,
+      int backoffBaseMs,
+      int backoffMaxMs,
+      int maxRetryAfterS,
+      int concurrency,
+      int rateLimitLowWatermark,
+      int rateLimitPauseMs,
+      String userAgent) {}
+
+  /**
+   * How ingest lands rows: images per Delta MERGE (bounds memory: two batches of bytes at a time), and the
+   * largest image accepted from any source.
+   */
+  @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+  public record Ingest(int batchSize, long maxImageBytes) {}
+
+  /** Progress lines on long runs: at most one per interval, so logs stay readable in Airflow. */
+  @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+  public record Progress(int intervalS) {}
+}

@@ -1,0 +1,116 @@
+package com.cosmicmorphology.common.lake;
+
+import com.cosmicmorphology.common.cli.CosmicException;
+import com.cosmicmorphology.common.cli.ExitCode;
+import io.delta.tables.DeltaTable;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The one place that knows where tables live: every table is a Delta table at {@code <root>/<name>}, the
+ * root being a local path or any Hadoop URI ({@code s3a://bucket/prefix}).
+ */
+public final class LakeLayout {
+  /** Contract names plus the free prefixes (eda_, curated_, features_) the architecture allows. */
+  private static final Pattern TABLE_NAME = Pattern.compile("[a-z][a-z0-9_]*");
+
+  private final String root;
+
+  public LakeLayout(String root) {
+    this.root = stripTrailingSlash(root);
+  }
+
+  public String root() {
+    return root;
+  }
+
+  public String location(LakeTable table) {
+    return root + "/" + table.tableName();
+  }
+
+  /** Location of any table, contract or not (eda_*, features_*...). */
+  public String location(String tableName) {
+    if (!TABLE_NAME.matcher(tableName).matches()) {
+      throw new IllegalArgumentException("table name '" + tableName + "' must match " + TABLE_NAME);
+    }
+    return root + "/" + tableName;
+  }
+
+  public boolean exists(SparkSession spark, LakeTable table) {
+    return DeltaTable.isDeltaTable(spark, location(table));
+  }
+
+  /** Reads a table, or fails with one line naming the command that creates it. */
+  public Dataset<Row> read(SparkSession spark, LakeTable table) {
+    if (!exists(spark, table)) {
+      throw new CosmicException(ExitCode.MISSING_INPUT, "table '" + table.tableName() + "' does not exist at "
+          + location(table) + "; run './cosmic " + table.producedBy() + "' first");
+    }
+    return spark.read().format("delta").load(location(table));
+  }
+
+  /** Names of the Delta tables present under the root (folders holding a _delta_log), sorted. */
+  public List<String> listTables(SparkSession spark) {
+    List<String> names = new ArrayList<>();
+    try {
+      Path rootPath = new Path(root);
+      FileSystem fs = rootPath.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      if (!fs.exists(rootPath)) {
+        return names;
+      }
+      for (FileStatus st : fs.listStatus(rootPath)) {
+        if (st.isDirectory() && fs.exists(new Path(st.getPath(), "_delta_log"))) {
+          names.add(st.getPath().getName());
+        }
+      }
+    } catch (IOException e) {
+      throw new CosmicException(ExitCode.STORAGE, "cannot list lake root " + root + ": " + e.getMessage(), e);
+    }
+    names.sort(String::compareTo);
+    return names;
+  }
+
+  /**
+   * Proves the root is writable before a job writes anything (so a bad path fails in one line, not halfway
+   * through a table): creates the root and writes then deletes a probe file.
+   */
+  public void checkWritable(SparkSession spark) {
+    Path rootPath = new Path(root);
+    try {
+      FileSystem fs = rootPath.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      fs.mkdirs(rootPath);
+      Path probe = new Path(rootPath, "._cosmic_write_probe");
+      fs.create(probe, true).close();
+      fs.delete(probe, false);
+    } catch (IOException | RuntimeException e) {
+      throw new CosmicException(ExitCode.STORAGE, "lake root " + root + " is not writable ("
+          + oneLine(e) + "); set --lake or lake.root to a writable path or s3a:// URI and check credentials", e);
+    }
+  }
+
+  private static String oneLine(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    String msg = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    int nl = msg.indexOf('\n');
+    return nl > 0 ? msg.substring(0, nl) : msg;
+  }
+
+  private static String stripTrailingSlash(String s) {
+    String r = s;
+    while (r.length() > 1 && r.endsWith("/") && !r.endsWith("://")) {
+      r = r.substring(0, r.length() - 1);
+    }
+    return r;
+  }
+}

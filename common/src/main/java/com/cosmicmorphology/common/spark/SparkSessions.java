@@ -1,0 +1,77 @@
+package com.cosmicmorphology.common.spark;
+
+import com.cosmicmorphology.common.config.CosmicConfig;
+import java.util.Map;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The one SparkSession factory: Delta extensions and catalog, S3A settings from config, and a master that
+ * respects spark-submit (an external {@code spark.master} wins over the config file; an explicit
+ * {@code --master} option wins over both).
+ */
+public final class SparkSessions {
+  private SparkSessions() {}
+
+  /**
+   * @param masterFromOption the --master option, or null
+   */
+  public static SparkSession getOrCreate(CosmicConfig config, String masterFromOption) {
+    SparkConf conf = sparkConf(config, masterFromOption, new SparkConf());
+    SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
+    spark.sparkContext().setLogLevel("WARN");
+    // When a session already exists (tests, the pipeline command, notebooks) getOrCreate ignores new
+    // spark.hadoop.* entries: apply them to the live Hadoop configuration so S3A settings always hold.
+    for (scala.Tuple2<String, String> kv : conf.getAllWithPrefix("spark.hadoop.")) {
+      spark.sparkContext().hadoopConfiguration().set(kv._1(), kv._2());
+    }
+    return spark;
+  }
+
+  /** Everything the session needs, as a SparkConf: exposed so tests and spark-submit wrappers agree. */
+  public static SparkConf sparkConf(CosmicConfig config, String masterFromOption, SparkConf base) {
+    SparkConf conf = base.clone();
+    if (masterFromOption != null) {
+      conf.setMaster(masterFromOption);
+    } else if (!conf.contains("spark.master")) {
+      conf.setMaster(config.spark().master());
+    }
+    conf.setIfMissing("spark.app.name", config.spark().appName());
+    conf.set("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension");
+    conf.set("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog");
+    conf.setIfMissing("spark.sql.shuffle.partitions", Integer.toString(config.spark().shufflePartitions()));
+    conf.setIfMissing("spark.ui.showConsoleProgress", "false");
+    conf.setIfMissing("spark.sql.session.timeZone", "UTC");
+    // Executors on a standalone cluster started from Maven jars need this (see deploy/).
+    conf.setIfMissing("spark.executorEnv.SPARK_SCALA_VERSION", "2.12");
+    if (conf.get("spark.master").startsWith("local")) {
+      conf.setIfMissing("spark.ui.enabled", "false");
+      conf.setIfMissing("spark.driver.host", "127.0.0.1");
+      conf.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
+    }
+    s3a(config.s3(), conf);
+    for (Map.Entry<String, String> e : config.spark().conf().entrySet()) {
+      conf.set(e.getKey(), e.getValue());
+    }
+    return conf;
+  }
+
+  private static void s3a(CosmicConfig.S3 s3, SparkConf conf) {
+    String p = "spark.hadoop.fs.s3a.";
+    if (!s3.endpoint().isBlank()) {
+      conf.set(p + "endpoint", s3.endpoint());
+    }
+    conf.set(p + "path.style.access", Boolean.toString(s3.pathStyleAccess()));
+    conf.set(p + "connection.ssl.enabled", Boolean.toString(s3.sslEnabled()));
+    if (!s3.credentialsProvider().isBlank()) {
+      conf.set(p + "aws.credentials.provider", s3.credentialsProvider());
+    }
+    // Without it every Delta commit on S3A waits on directory-marker retries (measured: 370 s vs 65 s).
+    conf.setIfMissing(p + "directory.marker.retention", "keep");
+    // Fail fast on an unreachable endpoint instead of S3A's default minutes of retries.
+    conf.setIfMissing(p + "attempts.maximum", "3");
+    conf.setIfMissing(p + "retry.limit", "3");
+    conf.setIfMissing(p + "connection.establish.timeout", "5000");
+    conf.setIfMissing(p + "connection.timeout", "20000");
+  }
+}

@@ -1,0 +1,96 @@
+package com.cosmicmorphology.ingest;
+
+import com.cosmicmorphology.common.cli.ExitCode;
+import com.cosmicmorphology.common.cli.JobContext;
+import com.cosmicmorphology.common.cli.JobOptions;
+import com.cosmicmorphology.ingest.folder.FolderIngestJob;
+import com.cosmicmorphology.ingest.nasa.NasaIngestJob;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code ./cosmic ingest nasa|folder}. */
+@Command(name = "ingest", mixinStandardHelpOptions = true,
+    description = "Land images and metadata in the lake (images, nasa_items, quarantine).",
+    subcommands = {IngestCommand.Nasa.class, IngestCommand.Folder.class})
+public final class IngestCommand implements Runnable {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "name a source: nasa or folder");
+  }
+
+  /** Main class for spark-submit: {@code --class com.cosmicmorphology.ingest.IngestCommand ingest.jar nasa ...}. */
+  public static void main(String[] args) {
+    String[] full = new String[args.length + 1];
+    full[0] = "ingest";
+    System.arraycopy(args, 0, full, 1, args.length);
+    com.cosmicmorphology.common.cli.Cosmic.main(full);
+  }
+
+  @Command(name = "nasa", mixinStandardHelpOptions = true,
+      description = "NASA Image and Video Library search results into nasa_items, images and quarantine.")
+  static final class Nasa implements Callable<Integer> {
+    @Mixin JobOptions options = new JobOptions();
+
+    @Option(names = "--query", paramLabel = "<term>",
+        description = "Search term (repeatable); default: nasa.queries from the configuration.")
+    List<String> queries = new ArrayList<>();
+
+    @Option(names = "--max-pages", paramLabel = "N", description = "Pages per query at most (nasa.max-pages; 0 = all).")
+    Integer maxPages;
+
+    @Option(names = "--max-images", paramLabel = "N", defaultValue = "0",
+        description = "Attempt at most N new downloads this run; the rest come on the next run (0 = all).")
+    long maxImages;
+
+    @Option(names = "--api-url", paramLabel = "URL", description = "API base URL (nasa.api-url).")
+    String apiUrl;
+
+    @Override
+    public Integer call() throws Exception {
+      Map<String, String> extra = new LinkedHashMap<>();
+      if (apiUrl != null) {
+        extra.put("nasa.api-url", apiUrl);
+      }
+      if (maxPages != null) {
+        extra.put("nasa.max-pages", maxPages.toString());
+      }
+      JobContext ctx = JobContext.from(options, extra);
+      List<String> q = queries.isEmpty() ? ctx.config().nasa().queries() : queries;
+      NasaIngestJob.Result r = new NasaIngestJob(ctx.spark(), ctx.lake(), ctx.config())
+          .run(q, ctx.config().nasa().maxPages(), maxImages);
+      System.out.printf("ingest nasa: %d pages, %d items, %d new images, %d quarantined, %d relabelled, "
+              + "%.1f MB in %.0f s into %s%n", r.pages(), r.items(), r.imagesAdded(), r.quarantined(), r.relabelled(),
+          r.bytes() / 1e6, r.seconds(), ctx.lake().root());
+      return ExitCode.OK.code();
+    }
+  }
+
+  @Command(name = "folder", mixinStandardHelpOptions = true,
+      description = "A labelled folder (one sub-folder per class) into images and quarantine.")
+  static final class Folder implements Callable<Integer> {
+    @Mixin JobOptions options = new JobOptions();
+
+    @Option(names = "--path", required = true, paramLabel = "<dir>", description = "Folder holding one sub-folder per class.")
+    Path path;
+
+    @Override
+    public Integer call() {
+      JobContext ctx = JobContext.from(options, Map.of());
+      FolderIngestJob.Result r = new FolderIngestJob(ctx.spark(), ctx.lake(), ctx.config()).run(path);
+      System.out.printf("ingest folder: %d files, %d new images, %d already present, %d quarantined into %s%n",
+          r.files(), r.imagesAdded(), r.alreadyPresent(), r.quarantined(), ctx.lake().root());
+      return ExitCode.OK.code();
+    }
+  }
+}

@@ -1,0 +1,167 @@
+package com.cosmicmorphology.ingest.folder;
+
+import com.cosmicmorphology.common.cli.CosmicException;
+import com.cosmicmorphology.common.cli.ExitCode;
+import com.cosmicmorphology.common.config.CosmicConfig;
+import com.cosmicmorphology.common.lake.LakeLayout;
+import com.cosmicmorphology.common.lake.LakeTable;
+import com.cosmicmorphology.common.progress.Progress;
+import com.cosmicmorphology.ingest.image.ImageInspector;
+import com.cosmicmorphology.ingest.image.InspectedImage;
+import com.cosmicmorphology.ingest.lake.ImageRow;
+import com.cosmicmorphology.ingest.lake.IngestTables;
+import com.cosmicmorphology.ingest.lake.QuarantineRow;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A labelled image folder (one sub-folder per class, as SpaceNet and ImageFolder ship) into {@code images}.
+ * image_id is {@code folder:<path relative to the root>}, so re-running adds nothing twice. Files that do
+ * not decode, files outside a class folder and links that lead out of the root go to quarantine.
+ */
+public final class FolderIngestJob {
+  private static final Logger LOG = LoggerFactory.getLogger(FolderIngestJob.class);
+  public static final String SOURCE = "folder";
+
+  /** What a run did. */
+  public record Result(long files, long imagesAdded, long quarantined, long alreadyPresent) {}
+
+  private final SparkSession spark;
+  private final LakeLayout lake;
+  private final CosmicConfig config;
+  private final IngestTables tables;
+
+  public FolderIngestJob(SparkSession spark, LakeLayout lake, CosmicConfig config) {
+    this.spark = spark;
+    this.lake = lake;
+    this.config = config;
+    this.tables = new IngestTables(spark, lake);
+  }
+
+  public Result run(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      throw new CosmicException(ExitCode.USAGE, "--path " + dir + " is not a directory; give the folder that "
+          + "holds one sub-folder per class");
+    }
+    Path root;
+    try {
+      root = dir.toRealPath();
+    } catch (IOException e) {
+      throw new CosmicException(ExitCode.USAGE, "--path " + dir + " cannot be resolved: " + e.getMessage());
+    }
+    lake.checkWritable(spark);
+    Timestamp now = Timestamp.from(Instant.now());
+    List<Path> files = new ArrayList<>();
+    List<QuarantineRow> rejected = new ArrayList<>();
+    try (Stream<Path> walk = Files.walk(root)) { // does not follow links: they are checked one by one below
+      walk.filter(p -> !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)).sorted().forEach(p -> {
+        String rel = relative(root, p);
+        if (Files.isSymbolicLink(p)) {
+          Path target;
+          try {
+            target = p.toRealPath();
+          } catch (IOException e) {
+            rejected.add(reject(rel, "broken_link", "link target cannot be resolved: " + e.getMessage(), now));
+            return;
+          }
+          if (!target.startsWith(root)) {
+            rejected.add(reject(rel, "escapes_root", "link points outside " + root + " to " + target, now));
+            return;
+          }
+          if (!Files.isRegularFile(target)) {
+            return; // a link to a folder inside the root: its files are walked there
+          }
+        }
+        if (p.getParent().equals(root)) {
+          rejected.add(reject(rel, "outside_class_folder", "file is not inside a class sub-folder", now));
+          return;
+        }
+        files.add(p);
+      });
+    } catch (IOException | UncheckedIOException e) {
+      throw new CosmicException(ExitCode.USAGE, "cannot walk " + root + ": " + e.getMessage());
+    }
+
+    Map<String, String> existing = tables.readPairs(LakeTable.IMAGES, "image_id", "content_sha256",
+        "source = '" + SOURCE + "'");
+    List<Path> pending = files.stream().filter(p -> !existing.containsKey(imageId(root, p))).toList();
+    Progress progress = new Progress("ingest folder", Duration.ofSeconds(config.progress().intervalS()));
+    progress.expect(pending.size());
+    tables.mergeQuarantine(rejected);
+
+    ImageInspector inspector = new ImageInspector();
+    long maxBytes = config.ingest().maxImageBytes();
+    int batchSize = config.ingest().batchSize();
+    long added = 0;
+    long bad = rejected.size();
+    for (int start = 0; start < pending.size(); start += batchSize) {
+      List<Path> batch = pending.subList(start, Math.min(pending.size(), start + batchSize));
+      // decoding dominates: spread it over the cores; order is restored by the MERGE key, not by threads
+      List<Object> results = batch.parallelStream().map(p -> load(root, p, inspector, maxBytes, now, progress))
+          .toList();
+      List<ImageRow> images = results.stream().filter(ImageRow.class::isInstance).map(ImageRow.class::cast).toList();
+      List<QuarantineRow> q = results.stream().filter(QuarantineRow.class::isInstance)
+          .map(QuarantineRow.class::cast).toList();
+      tables.mergeImages(images);
+      tables.mergeQuarantine(q);
+      added += images.size();
+      bad += q.size();
+    }
+    if (pending.isEmpty()) {
+      tables.ensure(LakeTable.IMAGES, IngestTables.IMAGES);
+    }
+    progress.done();
+    LOG.info("folder {}: {} files, {} new images, {} already present, {} quarantined", root, files.size(), added,
+        files.size() - pending.size(), bad);
+    return new Result(files.size(), added, bad, files.size() - pending.size());
+  }
+
+  private static Object load(Path root, Path file, ImageInspector inspector, long maxBytes, Timestamp now,
+      Progress progress) {
+    String rel = relative(root, file);
+    try {
+      long size = Files.size(file);
+      if (size > maxBytes) {
+        progress.rejected();
+        return reject(rel, "too_large", size + " bytes, over ingest.max-image-bytes=" + maxBytes, now);
+      }
+      byte[] bytes = Files.readAllBytes(file);
+      InspectedImage img = inspector.inspect(bytes);
+      progress.item(bytes.length);
+      String label = root.relativize(file).getName(0).toString();
+      return new ImageRow(imageId(root, file), SOURCE, label, SOURCE, bytes, img.sha256(), img.format(),
+          img.width(), img.height(), bytes.length, file.toString(), now);
+    } catch (IOException e) {
+      progress.rejected();
+      return reject(rel, "unreadable", e.getClass().getSimpleName() + ": " + e.getMessage(), now);
+    } catch (ImageInspector.Rejected r) {
+      progress.rejected();
+      return reject(rel, r.reason(), r.getMessage(), now);
+    }
+  }
+
+  static String imageId(Path root, Path file) {
+    return SOURCE + ":" + relative(root, file);
+  }
+
+  private static String relative(Path root, Path p) {
+    return root.relativize(p).toString().replace('\\', '/');
+  }
+
+  private static QuarantineRow reject(String rel, String reason, String detail, Timestamp at) {
+    return new QuarantineRow(SOURCE, SOURCE + ":" + rel, "ingest", reason, detail, at);
+  }
+}

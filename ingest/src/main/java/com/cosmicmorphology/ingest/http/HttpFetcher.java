@@ -1,0 +1,187 @@
+package com.cosmicmorphology.ingest.http;
+
+import com.cosmicmorphology.common.config.CosmicConfig;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.HttpURLConnection;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * GETs with the manners a public API expects: connect and read timeouts (the read timeout is per socket
+ * read, so a response that stalls halfway is cut too), bounded retries of 5xx, timeouts and connection
+ * failures with exponential backoff and jitter, 429 honoured with its Retry-After, a shared slow-down
+ * when X-RateLimit-Remaining runs low, and a maximum body size. Thread-safe.
+ *
+ * <p>HttpURLConnection rather than java.net.http: its read timeout applies to every read, which is what
+ * catches a stalled body; the JDK pools keep-alive connections for it.
+ */
+public final class HttpFetcher {
+  private static final Logger LOG = LoggerFactory.getLogger(HttpFetcher.class);
+
+  private final CosmicConfig.Http conf;
+  private final Backoff backoff;
+  private final RateLimitGate gate;
+
+  public HttpFetcher(CosmicConfig.Http conf, RateLimitGate gate) {
+    this.conf = conf;
+    this.backoff = new Backoff(conf.backoffBaseMs(), conf.backoffMaxMs());
+    this.gate = gate;
+  }
+
+  public RateLimitGate gate() {
+    return gate;
+  }
+
+  /** GET {@code url}; never throws for HTTP or network failures: they come back as a reason code. */
+  public FetchOutcome get(String url, long maxBytes) throws InterruptedException {
+    String last = "";
+    String lastReason = "download_unreachable";
+    int rateLimitedWaits = 0;
+    for (int attempt = 0; attempt <= conf.maxRetries(); attempt++) {
+      gate.awaitOpen();
+      HttpURLConnection c = null;
+      try {
+        c = (HttpURLConnection) URI.create(url).toURL().openConnection();
+        c.setConnectTimeout(conf.connectTimeoutMs());
+        c.setReadTimeout(conf.readTimeoutMs());
+        c.setRequestProperty("User-Agent", conf.userAgent());
+        c.setRequestProperty("Accept", "application/json, image/*");
+        int status = c.getResponseCode();
+        observeRateLimit(c);
+        if (status == 429) {
+          long waitMs = retryAfterMs(c.getHeaderField("Retry-After"), attempt);
+          drain(c.getErrorStream());
+          if (waitMs > conf.maxRetryAfterS() * 1000L) {
+            return FetchOutcome.failed("rate_limited", "HTTP 429 asks to wait " + waitMs / 1000
+                + " s, over nasa.http.max-retry-after-s=" + conf.maxRetryAfterS(), attempt + 1);
+          }
+          rateLimitedWaits++;
+          LOG.info("HTTP 429 from {}: waiting {} ms (Retry-After)", hostOf(url), waitMs);
+          gate.pauseFor(waitMs);
+          lastReason = "rate_limited";
+          last = "HTTP 429";
+          continue;
+        }
+        if (status >= 500) {
+          drain(c.getErrorStream());
+          lastReason = "download_http_error";
+          last = "HTTP " + status;
+          sleepBeforeRetry(attempt, url, last);
+          continue;
+        }
+        if (status >= 300) {
+          drain(c.getErrorStream());
+          return FetchOutcome.failed("download_http_error", "HTTP " + status, attempt + 1);
+        }
+        long declared = c.getContentLengthLong();
+        if (declared > maxBytes) {
+          return FetchOutcome.failed("too_large", declared + " bytes declared, over the limit of " + maxBytes,
+              attempt + 1);
+        }
+        byte[] body = readLimited(c.getInputStream(), maxBytes);
+        if (body == null) {
+          return FetchOutcome.failed("too_large", "body over the limit of " + maxBytes + " bytes", attempt + 1);
+        }
+        return FetchOutcome.ok(body, attempt + 1 + rateLimitedWaits);
+      } catch (SocketTimeoutException e) {
+        lastReason = "download_timeout";
+        last = "timed out (" + e.getMessage() + ")";
+        sleepBeforeRetry(attempt, url, last);
+      } catch (IOException | IllegalArgumentException e) {
+        lastReason = "download_unreachable";
+        last = e.getClass().getSimpleName() + ": " + e.getMessage();
+        sleepBeforeRetry(attempt, url, last);
+      } finally {
+        if (c != null && Thread.currentThread().isInterrupted()) {
+          c.disconnect();
+        }
+      }
+    }
+    return FetchOutcome.failed(lastReason, last + " after " + (conf.maxRetries() + 1) + " attempts",
+        conf.maxRetries() + 1);
+  }
+
+  private void sleepBeforeRetry(int attempt, String url, String why) throws InterruptedException {
+    if (attempt < conf.maxRetries()) {
+      long d = backoff.delayMs(attempt);
+      LOG.debug("{} from {}; retry {} in {} ms", why, hostOf(url), attempt + 1, d);
+      Thread.sleep(d);
+    }
+  }
+
+  private void observeRateLimit(HttpURLConnection c) {
+    String remaining = c.getHeaderField("X-RateLimit-Remaining");
+    if (remaining == null) {
+      return;
+    }
+    try {
+      if (Long.parseLong(remaining.trim()) <= conf.rateLimitLowWatermark()) {
+        gate.pauseFor(conf.rateLimitPauseMs());
+      }
+    } catch (NumberFormatException ignored) {
+      // a malformed header is the server's problem, not a reason to fail the download
+    }
+  }
+
+  /** Retry-After is either delta-seconds or an HTTP date; absent, fall back to our own backoff. */
+  long retryAfterMs(String header, int attempt) {
+    if (header == null || header.isBlank()) {
+      return backoff.delayMs(attempt);
+    }
+    try {
+      return Math.max(0, Long.parseLong(header.trim()) * 1000L);
+    } catch (NumberFormatException e) {
+      try {
+        Instant when = ZonedDateTime.parse(header.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+        return Math.max(0, when.toEpochMilli() - System.currentTimeMillis());
+      } catch (DateTimeParseException e2) {
+        return backoff.delayMs(attempt);
+      }
+    }
+  }
+
+  private static byte[] readLimited(InputStream in, long maxBytes) throws IOException {
+    try (in) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream(64 * 1024);
+      byte[] buf = new byte[64 * 1024];
+      long total = 0;
+      int n;
+      while ((n = in.read(buf)) > 0) {
+        total += n;
+        if (total > maxBytes) {
+          return null;
+        }
+        out.write(buf, 0, n);
+      }
+      return out.toByteArray();
+    }
+  }
+
+  /** Reads an error body to the end so the connection goes back to the keep-alive pool. */
+  private static void drain(InputStream in) {
+    if (in == null) {
+      return;
+    }
+    try (in) {
+      in.transferTo(java.io.OutputStream.nullOutputStream());
+    } catch (IOException ignored) {
+      // the connection is dropped instead of reused: harmless
+    }
+  }
+
+  private static String hostOf(String url) {
+    try {
+      return URI.create(url).getHost();
+    } catch (IllegalArgumentException e) {
+      return "?";
+    }
+  }
+}

@@ -1,0 +1,138 @@
+package com.cosmicmorphology.ingest.lake;
+
+import com.cosmicmorphology.common.lake.LakeLayout;
+import com.cosmicmorphology.common.lake.LakeTable;
+import io.delta.tables.DeltaTable;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Schemas of the tables ingest writes, and the MERGEs that make every write idempotent: a row whose key
+ * is already present is never inserted twice, so a re-run or a resumed run adds nothing twice.
+ */
+public final class IngestTables {
+  public static final StructType IMAGES = new StructType()
+      .add("image_id", DataTypes.StringType, false)
+      .add("source", DataTypes.StringType, false)
+      .add("label", DataTypes.StringType, true)
+      .add("label_source", DataTypes.StringType, true)
+      .add("content", DataTypes.BinaryType, false)
+      .add("content_sha256", DataTypes.StringType, false)
+      .add("format", DataTypes.StringType, false)
+      .add("width", DataTypes.IntegerType, false)
+      .add("height", DataTypes.IntegerType, false)
+      .add("size_bytes", DataTypes.LongType, false)
+      .add("origin", DataTypes.StringType, false)
+      .add("ingested_at", DataTypes.TimestampType, false);
+
+  public static final StructType QUARANTINE = new StructType()
+      .add("source", DataTypes.StringType, false)
+      .add("record_id", DataTypes.StringType, false)
+      .add("stage", DataTypes.StringType, false)
+      .add("reason", DataTypes.StringType, false)
+      .add("detail", DataTypes.StringType, true)
+      .add("at", DataTypes.TimestampType, false);
+
+  public static final StructType NASA_ITEMS = new StructType()
+      .add("nasa_id", DataTypes.StringType, false)
+      .add("title", DataTypes.StringType, true)
+      .add("description", DataTypes.StringType, true)
+      .add("keywords", DataTypes.createArrayType(DataTypes.StringType), true)
+      .add("center", DataTypes.StringType, true)
+      .add("date_created", DataTypes.TimestampType, true)
+      .add("media_type", DataTypes.StringType, true)
+      .add("queries", DataTypes.createArrayType(DataTypes.StringType), false)
+      .add("preview_url", DataTypes.StringType, true)
+      .add("raw_json", DataTypes.StringType, false)
+      .add("ingested_at", DataTypes.TimestampType, false);
+
+  private final SparkSession spark;
+  private final LakeLayout lake;
+
+  public IngestTables(SparkSession spark, LakeLayout lake) {
+    this.spark = spark;
+    this.lake = lake;
+  }
+
+  /** Creates the table (empty, with its schema) if absent, so readers and MERGEs always find it. */
+  public DeltaTable ensure(LakeTable table, StructType schema) {
+    String path = lake.location(table);
+    if (!DeltaTable.isDeltaTable(spark, path)) {
+      DeltaTable.createIfNotExists(spark).location(path).addColumns(schema).execute();
+    }
+    return DeltaTable.forPath(spark, path);
+  }
+
+  /** Inserts images whose image_id is new; one Delta commit. */
+  public void mergeImages(List<ImageRow> rows) {
+    if (rows.isEmpty()) {
+      return;
+    }
+    Dataset<Row> batch = spark.createDataFrame(rows.stream().map(ImageRow::toRow).toList(), IMAGES)
+        .dropDuplicates("image_id");
+    ensure(LakeTable.IMAGES, IMAGES).as("t")
+        .merge(batch.as("s"), "t.image_id = s.image_id")
+        .whenNotMatched().insertAll()
+        .execute();
+  }
+
+  /** Inserts quarantine rows new by (source, record_id, stage, reason); one Delta commit. */
+  public void mergeQuarantine(List<QuarantineRow> rows) {
+    if (rows.isEmpty()) {
+      return;
+    }
+    Dataset<Row> batch = spark.createDataFrame(rows.stream().map(QuarantineRow::toRow).toList(), QUARANTINE)
+        .dropDuplicates("source", "record_id", "stage", "reason");
+    ensure(LakeTable.QUARANTINE, QUARANTINE).as("t")
+        .merge(batch.as("s"), "t.source = s.source AND t.record_id = s.record_id AND t.stage = s.stage "
+            + "AND t.reason = s.reason")
+        .whenNotMatched().insertAll()
+        .execute();
+  }
+
+  /**
+   * Removes quarantine rows of a stage for records that have now landed (a download that failed in an
+   * earlier run and succeeded in this one): quarantine says what is rejected now, not what once was.
+   */
+  public void clearQuarantine(String source, String stage, Collection<String> recordIds) {
+    if (recordIds.isEmpty() || !lake.exists(spark, LakeTable.QUARANTINE)) {
+      return;
+    }
+    String ids = recordIds.stream().map(id -> "'" + id.replace("'", "''") + "'")
+        .collect(Collectors.joining(","));
+    DeltaTable.forPath(spark, lake.location(LakeTable.QUARANTINE))
+        .delete("source = '" + source + "' AND stage = '" + stage + "' AND record_id IN (" + ids + ")");
+  }
+
+  /** Sets new labels on existing images (a later query made an item's label more specific). */
+  public void relabel(Map<String, String> labelByImageId, String labelSource) {
+    if (labelByImageId.isEmpty()) {
+      return;
+    }
+    List<Row> rows = labelByImageId.entrySet().stream()
+        .map(e -> org.apache.spark.sql.RowFactory.create(e.getKey(), e.getValue())).toList();
+    StructType schema = new StructType().add("image_id", DataTypes.StringType).add("label", DataTypes.StringType);
+    ensure(LakeTable.IMAGES, IMAGES).as("t")
+        .merge(spark.createDataFrame(rows, schema).as("s"), "t.image_id = s.image_id")
+        .whenMatched("NOT (t.label <=> s.label)")
+        .updateExpr(Map.of("label", "s.label", "label_source", "'" + labelSource + "'"))
+        .execute();
+  }
+
+  /** Reads one string column of a table to the driver (ids only: never image bytes). */
+  public Map<String, String> readPairs(LakeTable table, String keyCol, String valueCol, String where) {
+    if (!lake.exists(spark, table)) {
+      return Map.of();
+    }
+    return spark.read().format("delta").load(lake.location(table)).where(where).select(keyCol, valueCol)
+        .collectAsList().stream()
+        .collect(Collectors.toMap(r -> r.getString(0), r -> r.isNullAt(1) ? "" : r.getString(1), (a, b) -> a));
+  }
+}

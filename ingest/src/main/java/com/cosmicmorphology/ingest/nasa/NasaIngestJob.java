@@ -1,0 +1,274 @@
+package com.cosmicmorphology.ingest.nasa;
+
+import com.cosmicmorphology.common.cli.CosmicException;
+import com.cosmicmorphology.common.cli.ExitCode;
+import com.cosmicmorphology.common.config.CosmicConfig;
+import com.cosmicmorphology.common.lake.LakeLayout;
+import com.cosmicmorphology.common.lake.LakeTable;
+import com.cosmicmorphology.common.progress.Progress;
+import com.cosmicmorphology.ingest.http.FetchOutcome;
+import com.cosmicmorphology.ingest.http.HttpFetcher;
+import com.cosmicmorphology.ingest.http.RateLimitGate;
+import com.cosmicmorphology.ingest.image.ImageInspector;
+import com.cosmicmorphology.ingest.image.InspectedImage;
+import com.cosmicmorphology.ingest.lake.ImageRow;
+import com.cosmicmorphology.ingest.lake.IngestTables;
+import com.cosmicmorphology.ingest.lake.QuarantineRow;
+import io.delta.tables.DeltaTable;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * NASA search results into {@code nasa_items}, {@code images} and {@code quarantine}.
+ *
+ * <p>Order of work, chosen so that a run killed at any moment and started again ends with the same
+ * tables: (1) crawl every query's pages (metadata only, small); (2) MERGE {@code nasa_items}, uniting the
+ * queries of items seen before; (3) label every item from its full query set; (4) download, decode and
+ * hash the previews not yet in {@code images}, {@code nasa.http.concurrency} at a time, and MERGE them in
+ * batches of {@code ingest.batch-size} (the next batch downloads while one is being written, and at most
+ * two batches of bytes are in memory). Nothing is dropped silently: every item ends in {@code images} or
+ * in {@code quarantine} with a reason code.
+ */
+public final class NasaIngestJob {
+  private static final Logger LOG = LoggerFactory.getLogger(NasaIngestJob.class);
+  public static final String SOURCE = "nasa";
+  public static final String LABEL_SOURCE = "nasa_query";
+  /** Rejections that a re-run would only repeat: not downloaded again. */
+  private static final Set<String> PERMANENT = Set.of("undecodable", "unsupported_format", "too_large");
+
+  /** What a run did, for the summary line and tests. */
+  public record Result(int pages, int items, long imagesAdded, long quarantined, long relabelled, long bytes,
+      double seconds) {}
+
+  private final SparkSession spark;
+  private final LakeLayout lake;
+  private final CosmicConfig config;
+  private final IngestTables tables;
+
+  public NasaIngestJob(SparkSession spark, LakeLayout lake, CosmicConfig config) {
+    this.spark = spark;
+    this.lake = lake;
+    this.config = config;
+    this.tables = new IngestTables(spark, lake);
+  }
+
+  /**
+   * @param maxImages download at most this many new images in this run (0 = all); the rest come next run
+   */
+  public Result run(List<String> queries, int maxPages, long maxImages) throws InterruptedException {
+    if (queries.isEmpty()) {
+      throw new CosmicException(ExitCode.USAGE, "no search terms: pass --query <term> or set nasa.queries");
+    }
+    lake.checkWritable(spark);
+    CosmicConfig.Nasa nasa = config.nasa();
+    HttpFetcher http = new HttpFetcher(nasa.http(), new RateLimitGate());
+    Progress progress = new Progress("ingest nasa", Duration.ofSeconds(config.progress().intervalS()));
+
+    // (1) crawl
+    Map<String, NasaItem> items = new LinkedHashMap<>();
+    Map<String, TreeSet<String>> queriesById = new LinkedHashMap<>();
+    List<QuarantineRow> rejected = new ArrayList<>();
+    Timestamp now = Timestamp.from(Instant.now());
+    NasaSearchClient client = new NasaSearchClient(http, nasa.apiUrl(), nasa.pageSize());
+    int pages = 0;
+    for (String query : queries) {
+      pages += client.search(query, maxPages, page -> {
+        progress.page();
+        for (NasaItem item : page.items()) {
+          items.putIfAbsent(item.nasaId(), item);
+          queriesById.computeIfAbsent(item.nasaId(), k -> new TreeSet<>()).add(query);
+        }
+        for (SearchPage.BadItem b : page.badItems()) {
+          rejected.add(new QuarantineRow(SOURCE, b.recordId(), "search", b.reason(), b.detail(), now));
+        }
+      });
+    }
+    LOG.info("crawled {} pages: {} items for {} queries", pages, items.size(), queries.size());
+
+    // (2) nasa_items, queries united with earlier runs'
+    mergeItems(items, queriesById, now);
+    Map<String, List<String>> allQueries = readQueries();
+
+    // (3) decide each item's fate
+    LabelResolver labels = new LabelResolver(nasa.labelPolicy(), nasa.labelMap());
+    Map<String, String> existingLabels = tables.readPairs(LakeTable.IMAGES, "image_id", "label",
+        "source = '" + SOURCE + "'");
+    Map<String, String> quarantined = tables.readPairs(LakeTable.QUARANTINE, "record_id", "reason",
+        "source = '" + SOURCE + "' AND stage = 'download'");
+    List<Candidate> pending = new ArrayList<>();
+    Map<String, String> relabel = new LinkedHashMap<>();
+    for (NasaItem item : items.values()) {
+      List<String> q = allQueries.getOrDefault(item.nasaId(), List.copyOf(queriesById.get(item.nasaId())));
+      if (!"image".equalsIgnoreCase(item.mediaType())) {
+        rejected.add(new QuarantineRow(SOURCE, item.imageId(), "search", "not_image",
+            "media_type is '" + item.mediaType() + "'", now));
+        continue;
+      }
+      if (item.previewUrl() == null) {
+        rejected.add(new QuarantineRow(SOURCE, item.imageId(), "search", "no_preview",
+            "item has no links[rel=preview]", now));
+        continue;
+      }
+      Optional<String> label = labels.resolve(q);
+      if (label.isEmpty()) {
+        rejected.add(new QuarantineRow(SOURCE, item.imageId(), "search", "ambiguous_label",
+            "queries " + q + " give different labels and nasa.label-policy is quarantine", now));
+        continue;
+      }
+      String existing = existingLabels.get(item.imageId());
+      if (existing != null) {
+        if (!existing.equals(label.get())) {
+          relabel.put(item.imageId(), label.get());
+        }
+      } else if (!PERMANENT.contains(quarantined.getOrDefault(item.imageId(), ""))) {
+        pending.add(new Candidate(item, label.get()));
+      }
+    }
+    tables.mergeQuarantine(rejected);
+    tables.relabel(relabel, LABEL_SOURCE);
+    if (maxImages > 0 && pending.size() > maxImages) {
+      pending = new ArrayList<>(pending.subList(0, (int) maxImages));
+    }
+    progress.expect(pending.size());
+    LOG.info("{} new images to download, {} already in the lake, {} rejected before download, {} relabelled",
+        pending.size(), existingLabels.size(), rejected.size(), relabel.size());
+
+    // (4) download in batches, writing one batch while the next downloads
+    long[] counts = download(pending, http, progress, quarantined.keySet());
+    progress.done();
+    return new Result(pages, items.size(), counts[0], counts[1] + rejected.size(), relabel.size(),
+        progress.bytes(), progress.seconds());
+  }
+
+  private record Candidate(NasaItem item, String label) {}
+
+  private record Outcome(ImageRow image, QuarantineRow rejected) {}
+
+  private long[] download(List<Candidate> pending, HttpFetcher http, Progress progress, Set<String> wasQuarantined)
+      throws InterruptedException {
+    int batchSize = config.ingest().batchSize();
+    long maxBytes = config.ingest().maxImageBytes();
+    ImageInspector inspector = new ImageInspector();
+    long added = 0;
+    long rejected = 0;
+    ExecutorService pool = Executors.newFixedThreadPool(config.nasa().http().concurrency(), r -> {
+      Thread t = new Thread(r, "nasa-download");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      List<Future<Outcome>> current = submit(pool, pending, 0, batchSize, http, inspector, maxBytes, progress);
+      for (int start = 0; start < pending.size(); start += batchSize) {
+        List<Future<Outcome>> next = submit(pool, pending, start + batchSize, batchSize, http, inspector, maxBytes,
+            progress);
+        List<ImageRow> images = new ArrayList<>();
+        List<QuarantineRow> bad = new ArrayList<>();
+        for (Future<Outcome> f : current) {
+          Outcome o = get(f);
+          if (o.image() != null) {
+            images.add(o.image());
+          } else {
+            bad.add(o.rejected());
+          }
+        }
+        tables.mergeImages(images);
+        tables.mergeQuarantine(bad);
+        List<String> recovered = images.stream().map(ImageRow::imageId).filter(wasQuarantined::contains).toList();
+        tables.clearQuarantine(SOURCE, "download", recovered);
+        added += images.size();
+        rejected += bad.size();
+        current = next;
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    return new long[] {added, rejected};
+  }
+
+  private List<Future<Outcome>> submit(ExecutorService pool, List<Candidate> pending, int from, int batchSize,
+      HttpFetcher http, ImageInspector inspector, long maxBytes, Progress progress) {
+    List<Future<Outcome>> futures = new ArrayList<>();
+    for (int i = from; i < Math.min(pending.size(), from + batchSize); i++) {
+      Candidate c = pending.get(i);
+      futures.add(pool.submit(() -> fetch(c, http, inspector, maxBytes, progress)));
+    }
+    return futures;
+  }
+
+  private static Outcome fetch(Candidate c, HttpFetcher http, ImageInspector inspector, long maxBytes,
+      Progress progress) throws InterruptedException {
+    String id = c.item().imageId();
+    Timestamp at = Timestamp.from(Instant.now());
+    FetchOutcome f = http.get(c.item().previewUrl(), maxBytes);
+    if (!f.isOk()) {
+      progress.rejected();
+      return new Outcome(null, new QuarantineRow(SOURCE, id, "download", f.reason(),
+          f.detail() + " for " + c.item().previewUrl(), at));
+    }
+    try {
+      InspectedImage img = inspector.inspect(f.body());
+      progress.item(f.body().length);
+      return new Outcome(new ImageRow(id, SOURCE, c.label(), LABEL_SOURCE, f.body(), img.sha256(), img.format(),
+          img.width(), img.height(), f.body().length, c.item().previewUrl(), at), null);
+    } catch (ImageInspector.Rejected r) {
+      progress.rejected();
+      return new Outcome(null, new QuarantineRow(SOURCE, id, "download", r.reason(), r.getMessage(), at));
+    }
+  }
+
+  private static Outcome get(Future<Outcome> f) throws InterruptedException {
+    try {
+      return f.get();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("download task failed unexpectedly", e.getCause());
+    }
+  }
+
+  private void mergeItems(Map<String, NasaItem> items, Map<String, TreeSet<String>> queriesById, Timestamp now) {
+    if (items.isEmpty()) {
+      tables.ensure(LakeTable.NASA_ITEMS, IngestTables.NASA_ITEMS);
+      return;
+    }
+    List<Row> rows = new ArrayList<>(items.size());
+    for (NasaItem i : items.values()) {
+      rows.add(RowFactory.create(i.nasaId(), i.title(), i.description(), i.keywords(), i.center(),
+          i.dateCreated() == null ? null : Timestamp.from(i.dateCreated()), i.mediaType(),
+          new ArrayList<>(queriesById.get(i.nasaId())), i.previewUrl(), i.rawJson(), now));
+    }
+    DeltaTable t = tables.ensure(LakeTable.NASA_ITEMS, IngestTables.NASA_ITEMS);
+    String united = "array_sort(array_union(t.queries, s.queries))";
+    t.as("t").merge(spark.createDataFrame(rows, IngestTables.NASA_ITEMS).as("s"), "t.nasa_id = s.nasa_id")
+        .whenMatched("NOT (" + united + " <=> t.queries) OR NOT (t.raw_json <=> s.raw_json)")
+        .updateExpr(Map.of("queries", united, "title", "s.title", "description", "s.description",
+            "keywords", "s.keywords", "center", "s.center", "date_created", "s.date_created",
+            "media_type", "s.media_type", "preview_url", "s.preview_url", "raw_json", "s.raw_json"))
+        .whenNotMatched().insertAll()
+        .execute();
+  }
+
+  private Map<String, List<String>> readQueries() {
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    for (Row r : spark.read().format("delta").load(lake.location(LakeTable.NASA_ITEMS))
+        .select("nasa_id", "queries").collectAsList()) {
+      out.put(r.getString(0), r.getList(1));
+    }
+    return out;
+  }
+}
