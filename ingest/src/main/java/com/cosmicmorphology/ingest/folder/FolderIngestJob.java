@@ -95,6 +95,8 @@ public final class FolderIngestJob {
       throw new CosmicException(ExitCode.USAGE, "cannot walk " + root + ": " + e.getMessage());
     }
 
+    tables.ensure(LakeTable.IMAGES, IngestTables.IMAGES);
+    tables.ensure(LakeTable.QUARANTINE, IngestTables.QUARANTINE);
     Map<String, String> existing = tables.readPairs(LakeTable.IMAGES, "image_id", "content_sha256",
         "source = '" + SOURCE + "'");
     List<Path> pending = files.stream().filter(p -> !existing.containsKey(imageId(root, p))).toList();
@@ -119,9 +121,6 @@ public final class FolderIngestJob {
       tables.mergeQuarantine(q);
       added += images.size();
       bad += q.size();
-    }
-    if (pending.isEmpty()) {
-      tables.ensure(LakeTable.IMAGES, IngestTables.IMAGES);
     }
     progress.done();
     LOG.info("folder {}: {} files, {} new images, {} already present, {} quarantined", root, files.size(), added,

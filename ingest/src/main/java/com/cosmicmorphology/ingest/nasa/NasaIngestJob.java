@@ -102,7 +102,9 @@ public final class NasaIngestJob {
     }
     LOG.info("crawled {} pages: {} items for {} queries", pages, items.size(), queries.size());
 
-    // (2) nasa_items, queries united with earlier runs'
+    // (2) nasa_items, queries united with earlier runs'; every table exists from here on, even if empty
+    tables.ensure(LakeTable.IMAGES, IngestTables.IMAGES);
+    tables.ensure(LakeTable.QUARANTINE, IngestTables.QUARANTINE);
     mergeItems(items, queriesById, now);
     Map<String, List<String>> allQueries = readQueries();
 

@@ -1,0 +1,144 @@
+package com.cosmicmorphology.ingest.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.cosmicmorphology.common.cli.Cosmic;
+import com.cosmicmorphology.common.cli.ExitCode;
+import com.cosmicmorphology.common.lake.LakeLayout;
+import com.cosmicmorphology.common.lake.LakeTable;
+import com.cosmicmorphology.common.testing.SharedSpark;
+import com.cosmicmorphology.ingest.NasaSample;
+import com.cosmicmorphology.ingest.replay.NasaReplayServer;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The command line as users type it: exit codes and one-line errors, and sql output formats. */
+class CliTest {
+  @TempDir Path tmp;
+
+  @BeforeAll
+  static void spark() {
+    SharedSpark.get();
+  }
+
+  record Run(int code, String out, String err) {}
+
+  private Run run(String... args) {
+    CommandLine cli = Cosmic.commandLine();
+    StringWriter err = new StringWriter();
+    cli.setErr(new PrintWriter(err));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    PrintStream old = System.out;
+    PrintStream capture = new PrintStream(out, true, StandardCharsets.UTF_8);
+    System.setOut(capture);
+    StringWriter help = new StringWriter(); // picocli's own output (usage help)
+    cli.setOut(new PrintWriter(help));
+    try {
+      int code = cli.execute(args);
+      cli.getOut().flush();
+      return new Run(code, help + out.toString(StandardCharsets.UTF_8), err.toString());
+    } finally {
+      System.setOut(old);
+    }
+  }
+
+  private static void assertOneLine(Run r, ExitCode code, String... fragments) {
+    assertThat(r.code()).as(r.err()).isEqualTo(code.code());
+    assertThat(r.err().strip().lines()).as(r.err()).hasSize(1);
+    assertThat(r.err()).startsWith("cosmic: ").contains(fragments);
+  }
+
+  @Test
+  void unknownOptionIsAUsageError() {
+    assertOneLine(run("ingest", "nasa", "--querry", "galaxy"), ExitCode.USAGE, "--querry");
+  }
+
+  @Test
+  void badYamlIsAUsageError() throws Exception {
+    Path conf = tmp.resolve("bad.yaml");
+    Files.writeString(conf, "lake: [oops\n");
+    assertOneLine(run("ingest", "folder", "--path", tmp.toString(), "--conf", conf.toString()), ExitCode.USAGE,
+        "bad.yaml is not valid YAML");
+  }
+
+  @Test
+  void unknownConfigKeyListsTheValidOnes() throws Exception {
+    Path conf = tmp.resolve("c.yaml");
+    Files.writeString(conf, "ingest:\n  batch: 3\n");
+    assertOneLine(run("ingest", "folder", "--path", tmp.toString(), "--conf", conf.toString()), ExitCode.USAGE,
+        "unknown config key 'ingest.batch'", "batch-size, max-image-bytes");
+  }
+
+  @Test
+  void unwritableLakeIsAStorageErrorAndWritesNothing() throws Exception {
+    Path file = tmp.resolve("a-file");
+    Files.writeString(file, "x");
+    Path folder = Files.createDirectories(tmp.resolve("imgs/galaxy"));
+    Files.copy(Path.of("../data/sample/stellarium/galaxy").toAbsolutePath().normalize().resolve(
+        Files.list(Path.of("../data/sample/stellarium/galaxy")).sorted().findFirst().orElseThrow().getFileName()),
+        folder.resolve("g.jpg"));
+    Run r = run("ingest", "folder", "--path", tmp.resolve("imgs").toString(), "--lake", file + "/lake");
+    assertOneLine(r, ExitCode.STORAGE, "is not writable");
+  }
+
+  @Test
+  void unreachableApiIsARemoteErrorWithNoPartialTable() {
+    Path lake = tmp.resolve("lake");
+    Run r = run("ingest", "nasa", "--query", "galaxy", "--api-url", "http://127.0.0.1:1", "--lake", lake.toString(),
+        "--set", "nasa.http.max-retries=0");
+    assertOneLine(r, ExitCode.REMOTE, "NASA API failed", "127.0.0.1:1");
+    assertThat(new LakeLayout(lake.toString()).exists(SharedSpark.get(), LakeTable.IMAGES)).isFalse();
+    assertThat(new LakeLayout(lake.toString()).exists(SharedSpark.get(), LakeTable.NASA_ITEMS)).isFalse();
+  }
+
+  @Test
+  void ingestThenSqlInEveryFormat() {
+    Path lake = tmp.resolve("lake");
+    try (NasaReplayServer server = NasaReplayServer.recordings(NasaSample.dir())) {
+      Run ingest = run("ingest", "nasa", "--query", "galaxy cluster", "--api-url", server.baseUrl(),
+          "--lake", lake.toString());
+      assertThat(ingest.code()).as(ingest.err()).isZero();
+      assertThat(ingest.out()).contains("6 new images");
+    }
+    Run csv = run("sql", "SELECT label, count(*) AS n FROM images GROUP BY label", "--format", "csv",
+        "--lake", lake.toString());
+    assertThat(csv.code()).as(csv.err()).isZero();
+    assertThat(csv.out().lines()).containsExactly("label,n", "galaxy_cluster,6");
+
+    Run json = run("sql", "SELECT nasa_id, queries FROM nasa_items WHERE nasa_id = 'STL-coma_cluster'",
+        "--format", "json", "--lake", lake.toString());
+    assertThat(json.out().strip()).isEqualTo("{\"nasa_id\":\"STL-coma_cluster\",\"queries\":[\"galaxy cluster\"]}");
+
+    Run table = run("sql", "SELECT count(*) AS n FROM images", "--lake", lake.toString());
+    assertThat(table.out()).contains("|n  |").contains("|6  |");
+
+    Run bad = run("sql", "SELECT * FROM nope", "--lake", lake.toString());
+    assertOneLine(bad, ExitCode.USAGE, "query failed", "tables: images, nasa_items, quarantine");
+  }
+
+  @Test
+  void everyCommandHasHelp() {
+    for (String[] args : new String[][] {{"--help"}, {"ingest", "--help"}, {"ingest", "nasa", "--help"},
+        {"ingest", "folder", "--help"}, {"sql", "--help"}, {"bench", "--help"}, {"bench", "ingest", "--help"}}) {
+      Run r = run(args);
+      assertThat(r.code()).as(String.join(" ", args) + r.err()).isZero();
+    }
+    assertUsage(Cosmic.commandLine());
+  }
+
+  private static void assertUsage(CommandLine cmd) {
+    assertThat(cmd.getUsageMessage()).as(cmd.getCommandName()).contains("Usage: " + cmd.getCommandSpec().qualifiedName())
+        .contains("--help");
+    cmd.getSubcommands().values().forEach(CliTest::assertUsage);
+  }
+
+}
