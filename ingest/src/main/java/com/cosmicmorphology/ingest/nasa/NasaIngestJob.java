@@ -81,6 +81,7 @@ public final class NasaIngestJob {
     HttpFetcher http = new HttpFetcher(nasa.http(), new RateLimitGate());
     Progress progress = new Progress("ingest nasa", Duration.ofSeconds(config.progress().intervalS()));
 
+    long t0 = System.nanoTime();
     // (1) crawl
     Map<String, NasaItem> items = new LinkedHashMap<>();
     Map<String, TreeSet<String>> queriesById = new LinkedHashMap<>();
@@ -152,6 +153,7 @@ public final class NasaIngestJob {
     LOG.info("{} new images to download, {} already in the lake, {} rejected before download, {} relabelled",
         pending.size(), existingLabels.size(), rejected.size(), relabel.size());
 
+    LOG.debug("crawl, nasa_items and planning took {} ms", (System.nanoTime() - t0) / 1_000_000);
     // (4) download in batches, writing one batch while the next downloads
     long[] counts = download(pending, http, progress, quarantined.keySet());
     progress.done();
@@ -190,8 +192,11 @@ public final class NasaIngestJob {
             bad.add(o.rejected());
           }
         }
+        long w0 = System.nanoTime();
         tables.mergeImages(images);
         tables.mergeQuarantine(bad);
+        LOG.debug("batch at {}: {} images, {} rejected, written in {} ms", start, images.size(), bad.size(),
+            (System.nanoTime() - w0) / 1_000_000);
         List<String> recovered = images.stream().map(ImageRow::imageId).filter(wasQuarantined::contains).toList();
         tables.clearQuarantine(SOURCE, "download", recovered);
         added += images.size();

@@ -46,6 +46,12 @@ public final class NasaReplayServer implements AutoCloseable {
   /** Generated content: {@code items} items named SYN-0000001..., cycling over {@code images}. */
   private record Synthetic(int items, int pageSize, List<byte[]> images) {}
 
+  static {
+    // The JDK server writes headers and body separately; without TCP_NODELAY Nagle's algorithm and the
+    // client's delayed ACK add ~40 ms to every response, which would swamp the latency being modelled.
+    System.setProperty("sun.net.httpserver.nodelay", "true");
+  }
+
   private NasaReplayServer(Path recordings, Synthetic synthetic) {
     this.recordings = recordings;
     this.synthetic = synthetic;
