@@ -63,11 +63,18 @@ public final class IngestTables {
 
   /** Creates the table (empty, with its schema) if absent, so readers and MERGEs always find it. */
   public DeltaTable ensure(LakeTable table, StructType schema) {
+    create(table, schema);
+    return DeltaTable.forPath(spark, lake.location(table));
+  }
+
+  /** Creates the table empty if absent; true when it was created now (so it is known to be empty). */
+  public boolean create(LakeTable table, StructType schema) {
     String path = lake.location(table);
-    if (!DeltaTable.isDeltaTable(spark, path)) {
-      DeltaTable.createIfNotExists(spark).location(path).addColumns(schema).execute();
+    if (DeltaTable.isDeltaTable(spark, path)) {
+      return false;
     }
-    return DeltaTable.forPath(spark, path);
+    DeltaTable.createIfNotExists(spark).location(path).addColumns(schema).execute();
+    return true;
   }
 
   /** Inserts images whose image_id is new; one Delta commit. */

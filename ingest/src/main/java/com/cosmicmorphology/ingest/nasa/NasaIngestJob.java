@@ -19,12 +19,14 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -82,6 +84,21 @@ public final class NasaIngestJob {
     Progress progress = new Progress("ingest nasa", Duration.ofSeconds(config.progress().intervalS()));
 
     long t0 = System.nanoTime();
+    ExecutorService metadataWriter = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "nasa-items-writer");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      return run(queries, maxPages, maxImages, http, progress, metadataWriter, t0);
+    } finally {
+      metadataWriter.shutdownNow();
+    }
+  }
+
+  private Result run(List<String> queries, int maxPages, long maxImages, HttpFetcher http, Progress progress,
+      ExecutorService metadataWriter, long t0) throws InterruptedException {
+    CosmicConfig.Nasa nasa = config.nasa();
     // (1) crawl
     Map<String, NasaItem> items = new LinkedHashMap<>();
     Map<String, TreeSet<String>> queriesById = new LinkedHashMap<>();
@@ -101,24 +118,34 @@ public final class NasaIngestJob {
         }
       });
     }
-    LOG.info("crawled {} pages: {} items for {} queries", pages, items.size(), queries.size());
+    LOG.info("crawled {} pages: {} items for {} queries in {} ms", pages, items.size(), queries.size(),
+        (System.nanoTime() - t0) / 1_000_000);
 
-    // (2) nasa_items, queries united with earlier runs'; every table exists from here on, even if empty
-    tables.ensure(LakeTable.IMAGES, IngestTables.IMAGES);
-    tables.ensure(LakeTable.QUARANTINE, IngestTables.QUARANTINE);
-    mergeItems(items, queriesById, now);
+    // (2) nasa_items, queries united with earlier runs'. Labels need only the united query sets, read
+    // before the MERGE, so the MERGE (the slowest metadata step) runs while the images download.
     Map<String, List<String>> allQueries = readQueries();
+    queriesById.forEach((id, q) -> {
+      TreeSet<String> united = new TreeSet<>(q);
+      united.addAll(allQueries.getOrDefault(id, List.of()));
+      allQueries.put(id, List.copyOf(united));
+    });
+    boolean newImages = tables.create(LakeTable.IMAGES, IngestTables.IMAGES);
+    boolean newQuarantine = tables.create(LakeTable.QUARANTINE, IngestTables.QUARANTINE);
+    // what is already there decides what to download; a table created just now is known to be empty
+    Map<String, String> existingLabels = newImages ? Map.of()
+        : tables.readPairs(LakeTable.IMAGES, "image_id", "label", "source = '" + SOURCE + "'");
+    Map<String, String> quarantined = newQuarantine ? Map.of()
+        : tables.readPairs(LakeTable.QUARANTINE, "record_id", "reason", "source = '" + SOURCE + "' AND stage = 'download'");
+    LOG.debug("tables ready after {} ms", (System.nanoTime() - t0) / 1_000_000);
+    CompletableFuture<Void> itemsWritten = CompletableFuture.runAsync(() -> mergeItems(items, queriesById, now),
+        metadataWriter);
 
     // (3) decide each item's fate
     LabelResolver labels = new LabelResolver(nasa.labelPolicy(), nasa.labelMap());
-    Map<String, String> existingLabels = tables.readPairs(LakeTable.IMAGES, "image_id", "label",
-        "source = '" + SOURCE + "'");
-    Map<String, String> quarantined = tables.readPairs(LakeTable.QUARANTINE, "record_id", "reason",
-        "source = '" + SOURCE + "' AND stage = 'download'");
     List<Candidate> pending = new ArrayList<>();
     Map<String, String> relabel = new LinkedHashMap<>();
     for (NasaItem item : items.values()) {
-      List<String> q = allQueries.getOrDefault(item.nasaId(), List.copyOf(queriesById.get(item.nasaId())));
+      List<String> q = allQueries.get(item.nasaId());
       if (!"image".equalsIgnoreCase(item.mediaType())) {
         rejected.add(new QuarantineRow(SOURCE, item.imageId(), "search", "not_image",
             "media_type is '" + item.mediaType() + "'", now));
@@ -144,8 +171,6 @@ public final class NasaIngestJob {
         pending.add(new Candidate(item, label.get()));
       }
     }
-    tables.mergeQuarantine(rejected);
-    tables.relabel(relabel, LABEL_SOURCE);
     if (maxImages > 0 && pending.size() > maxImages) {
       pending = new ArrayList<>(pending.subList(0, (int) maxImages));
     }
@@ -156,9 +181,21 @@ public final class NasaIngestJob {
     LOG.debug("crawl, nasa_items and planning took {} ms", (System.nanoTime() - t0) / 1_000_000);
     // (4) download in batches, writing one batch while the next downloads
     long[] counts = download(pending, http, progress, quarantined.keySet());
+    tables.mergeQuarantine(rejected);
+    tables.relabel(relabel, LABEL_SOURCE);
+    join(itemsWritten);
     progress.done();
     return new Result(pages, items.size(), counts[0], counts[1] + rejected.size(), relabel.size(),
         progress.bytes(), progress.seconds());
+  }
+
+  private static void join(CompletableFuture<Void> f) throws InterruptedException {
+    try {
+      f.get();
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause();
+      throw c instanceof RuntimeException re ? re : new IllegalStateException("writing nasa_items failed", c);
+    }
   }
 
   private record Candidate(NasaItem item, String label) {}
@@ -271,7 +308,10 @@ public final class NasaIngestJob {
   }
 
   private Map<String, List<String>> readQueries() {
-    Map<String, List<String>> out = new LinkedHashMap<>();
+    Map<String, List<String>> out = new HashMap<>();
+    if (!lake.exists(spark, LakeTable.NASA_ITEMS)) {
+      return out;
+    }
     for (Row r : spark.read().format("delta").load(lake.location(LakeTable.NASA_ITEMS))
         .select("nasa_id", "queries").collectAsList()) {
       out.put(r.getString(0), r.getList(1));
