@@ -40,6 +40,29 @@ final class ConfigValidator {
     between("ingest.batch-size", c.ingest().batchSize(), 1, 100_000);
     positive("ingest.max-image-bytes", c.ingest().maxImageBytes());
     positive("progress.interval-s", c.progress().intervalS());
+    fraction("eda.dark-threshold", c.eda().darkThreshold());
+    atLeast("eda.thumbnails-per-class", c.eda().thumbnailsPerClass(), 0);
+    between("clean.near-duplicate-max-hamming", c.clean().nearDuplicateMaxHamming(), 0, 16);
+    fraction("clean.min-dark-fraction", c.clean().minDarkFraction());
+    fraction("clean.near-duplicate-min-correlation", c.clean().nearDuplicateMinCorrelation());
+    atLeast("clean.mosaic-min-tiles", c.clean().mosaicMinTiles(), 2);
+    ratios("split.ratios", c.split().ratios());
+    between("inputs.size", c.inputs().size(), 8, 1024);
+  }
+
+  /** Three non-negative ratios (train, val, test) summing to 1. */
+  static void ratios(String key, java.util.List<Double> r) {
+    if (r == null || r.size() != 3 || r.stream().anyMatch(x -> x == null || x < 0)
+        || Math.abs(r.stream().mapToDouble(Double::doubleValue).sum() - 1.0) > 1e-6) {
+      throw new ConfigException(key + " must be three non-negative numbers summing to 1 (train,val,test), e.g. "
+          + "0.7,0.15,0.15; got " + r);
+    }
+  }
+
+  private static void fraction(String key, double v) {
+    if (!(v >= 0 && v <= 1)) {
+      throw new ConfigException(key + " must be between 0 and 1, got " + v);
+    }
   }
 
   private static void positive(String key, long v) {

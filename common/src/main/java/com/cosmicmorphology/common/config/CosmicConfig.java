@@ -12,7 +12,8 @@ import java.util.Map;
  * Secrets never live here: they come from the environment or the Hadoop/AWS credential chain.
  */
 @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
-public record CosmicConfig(Lake lake, Spark spark, S3 s3, Nasa nasa, Ingest ingest, Progress progress) {
+public record CosmicConfig(Lake lake, Spark spark, S3 s3, Nasa nasa, Ingest ingest, Progress progress, Eda eda,
+    Clean clean, Split split, Inputs inputs) {
 
   /** Where the Delta tables live: a local path or an {@code s3a://bucket/prefix} URI. */
   @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
@@ -64,4 +65,26 @@ public record CosmicConfig(Lake lake, Spark spark, S3 s3, Nasa nasa, Ingest inge
   /** Progress lines on long runs: at most one per interval, so logs stay readable in Airflow. */
   @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
   public record Progress(int intervalS) {}
+
+  /** EDA: where the report goes, and what counts as dark sky background. */
+  @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+  public record Eda(String reportDir, double darkThreshold, int thumbnailsPerClass) {}
+
+  /**
+   * Cleaning rules. A near-duplicate is within {@code nearDuplicateMaxHamming} bits of 64 (difference
+   * hash); a sky photograph has at least {@code minDarkFraction} of dark pixels; items whose keywords or
+   * title mention a {@code nonSkyKeywords} word are not sky photographs; a file name stem shared by at
+   * least {@code mosaicMinTiles} files marks the tiles of a mosaic.
+   */
+  @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+  public record Clean(int nearDuplicateMaxHamming, double nearDuplicateMinCorrelation, double minDarkFraction, List<String> nonSkyKeywords,
+      int mosaicMinTiles, boolean excludeMosaicTiles) {}
+
+  /** Deterministic stratified split: the seed and train/val/test ratios. */
+  @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+  public record Split(long seed, List<Double> ratios) {}
+
+  /** Model inputs: square side in pixels and how a non-square image becomes square. */
+  @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+  public record Inputs(int size, ResizePolicy policy) {}
 }

@@ -48,6 +48,11 @@ public final class LakeLayout {
     return DeltaTable.isDeltaTable(spark, location(table));
   }
 
+  /** Whether any table (eda_*, curated_*...) exists under the root. */
+  public boolean exists(SparkSession spark, String tableName) {
+    return DeltaTable.isDeltaTable(spark, location(tableName));
+  }
+
   /** Reads a table, or fails with one line naming the command that creates it. */
   public Dataset<Row> read(SparkSession spark, LakeTable table) {
     if (!exists(spark, table)) {

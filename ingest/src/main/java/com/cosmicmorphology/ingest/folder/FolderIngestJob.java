@@ -10,7 +10,7 @@ import com.cosmicmorphology.ingest.image.ImageInspector;
 import com.cosmicmorphology.ingest.image.InspectedImage;
 import com.cosmicmorphology.ingest.lake.ImageRow;
 import com.cosmicmorphology.ingest.lake.IngestTables;
-import com.cosmicmorphology.ingest.lake.QuarantineRow;
+import com.cosmicmorphology.common.lake.QuarantineRow;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -2,6 +2,8 @@ package com.cosmicmorphology.ingest.lake;
 
 import com.cosmicmorphology.common.lake.LakeLayout;
 import com.cosmicmorphology.common.lake.LakeTable;
+import com.cosmicmorphology.common.lake.QuarantineRow;
+import com.cosmicmorphology.common.lake.QuarantineTable;
 import io.delta.tables.DeltaTable;
 import java.util.Collection;
 import java.util.List;
@@ -32,13 +34,7 @@ public final class IngestTables {
       .add("origin", DataTypes.StringType, false)
       .add("ingested_at", DataTypes.TimestampType, false);
 
-  public static final StructType QUARANTINE = new StructType()
-      .add("source", DataTypes.StringType, false)
-      .add("record_id", DataTypes.StringType, false)
-      .add("stage", DataTypes.StringType, false)
-      .add("reason", DataTypes.StringType, false)
-      .add("detail", DataTypes.StringType, true)
-      .add("at", DataTypes.TimestampType, false);
+  public static final StructType QUARANTINE = QuarantineTable.SCHEMA;
 
   public static final StructType NASA_ITEMS = new StructType()
       .add("nasa_id", DataTypes.StringType, false)
@@ -92,16 +88,7 @@ public final class IngestTables {
 
   /** Inserts quarantine rows new by (source, record_id, stage, reason); one Delta commit. */
   public void mergeQuarantine(List<QuarantineRow> rows) {
-    if (rows.isEmpty()) {
-      return;
-    }
-    Dataset<Row> batch = spark.createDataFrame(rows.stream().map(QuarantineRow::toRow).toList(), QUARANTINE)
-        .dropDuplicates("source", "record_id", "stage", "reason");
-    ensure(LakeTable.QUARANTINE, QUARANTINE).as("t")
-        .merge(batch.as("s"), "t.source = s.source AND t.record_id = s.record_id AND t.stage = s.stage "
-            + "AND t.reason = s.reason")
-        .whenNotMatched().insertAll()
-        .execute();
+    new QuarantineTable(spark, lake).merge(rows);
   }
 
   /**

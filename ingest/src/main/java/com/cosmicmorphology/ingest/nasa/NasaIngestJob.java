@@ -13,7 +13,7 @@ import com.cosmicmorphology.ingest.image.ImageInspector;
 import com.cosmicmorphology.ingest.image.InspectedImage;
 import com.cosmicmorphology.ingest.lake.ImageRow;
 import com.cosmicmorphology.ingest.lake.IngestTables;
-import com.cosmicmorphology.ingest.lake.QuarantineRow;
+import com.cosmicmorphology.common.lake.QuarantineRow;
 import io.delta.tables.DeltaTable;
 import java.sql.Timestamp;
 import java.time.Duration;

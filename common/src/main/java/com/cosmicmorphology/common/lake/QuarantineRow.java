@@ -1,4 +1,4 @@
-package com.cosmicmorphology.ingest.lake;
+package com.cosmicmorphology.common.lake;
 
 import java.sql.Timestamp;
 import org.apache.spark.sql.Row;

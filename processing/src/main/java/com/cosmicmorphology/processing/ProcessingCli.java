@@ -1,0 +1,125 @@
+package com.cosmicmorphology.processing;
+
+import com.cosmicmorphology.common.cli.ExitCode;
+import com.cosmicmorphology.common.cli.JobContext;
+import com.cosmicmorphology.common.cli.JobOptions;
+import com.cosmicmorphology.common.config.ResizePolicy;
+import com.cosmicmorphology.processing.clean.CleanJob;
+import com.cosmicmorphology.processing.eda.EdaJob;
+import com.cosmicmorphology.processing.inputs.ModelInputsJob;
+import com.cosmicmorphology.processing.split.SplitJob;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** The processing commands: thin wrappers that resolve configuration and call the jobs. */
+public final class ProcessingCli {
+  private ProcessingCli() {}
+
+  @Command(name = "eda", mixinStandardHelpOptions = true,
+      description = "EDA tables (eda_*) and an HTML report with charts.")
+  public static final class Eda implements Callable<Integer> {
+    @Mixin JobOptions options = new JobOptions();
+
+    @Option(names = "--report", paramLabel = "<dir>", description = "Report folder (default: eda.report-dir).")
+    Path report;
+
+    @Option(names = "--no-report", description = "Tables only.")
+    boolean noReport;
+
+    @Option(names = "--no-pixels", description = "Skip pixel statistics (metadata tables only).")
+    boolean noPixels;
+
+    @Override
+    public Integer call() {
+      JobContext ctx = JobContext.from(options, Map.of());
+      Path dir = noReport ? null : report != null ? report : Path.of(ctx.config().eda().reportDir());
+      EdaJob.Result r = new EdaJob(ctx.spark(), ctx.lake(), ctx.config()).run(dir, !noPixels);
+      System.out.println("eda: " + r.rowsPerTable().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+          .collect(Collectors.joining(", "))
+          + (r.pixels() == null ? "" : "; pixel stats computed for " + r.pixels().computed() + " new hashes, "
+              + r.pixels().reused() + " reused")
+          + (r.report() == null ? "" : "; report " + r.report()));
+      return ExitCode.OK.code();
+    }
+  }
+
+  @Command(name = "clean", mixinStandardHelpOptions = true,
+      description = "curated_images: duplicates, near-duplicates, label conflicts, non-sky images, mosaic tiles.")
+  public static final class Clean implements Callable<Integer> {
+    @Mixin JobOptions options = new JobOptions();
+
+    @Override
+    public Integer call() {
+      JobContext ctx = JobContext.from(options, Map.of());
+      CleanJob.Result r = new CleanJob(ctx.spark(), ctx.lake(), ctx.config()).run();
+      System.out.printf("clean: %d images, %d included, excluded %s, %d near-duplicate pairs%n", r.images(),
+          r.included(), r.excludedByReason(), r.nearDuplicatePairs());
+      return ExitCode.OK.code();
+    }
+  }
+
+  @Command(name = "split", mixinStandardHelpOptions = true,
+      description = "Deterministic stratified train/val/test splits of the curated images.")
+  public static final class Split implements Callable<Integer> {
+    @Mixin JobOptions options = new JobOptions();
+
+    @Option(names = "--seed", paramLabel = "N", description = "Seed (split.seed).")
+    Long seed;
+
+    @Option(names = "--ratios", paramLabel = "a,b,c", split = ",", description = "train,val,test (split.ratios).")
+    List<Double> ratios;
+
+    @Override
+    public Integer call() {
+      Map<String, String> extra = new LinkedHashMap<>();
+      if (seed != null) {
+        extra.put("split.seed", seed.toString());
+      }
+      if (ratios != null) {
+        extra.put("split.ratios", ratios.stream().map(String::valueOf).collect(Collectors.joining(",")));
+      }
+      JobContext ctx = JobContext.from(options, extra);
+      SplitJob.Result r = new SplitJob(ctx.spark(), ctx.lake()).run(ctx.config().split().seed(),
+          ctx.config().split().ratios());
+      System.out.println("split: " + r.included() + " (included images), seed " + ctx.config().split().seed());
+      return ExitCode.OK.code();
+    }
+  }
+
+  @Command(name = "prepare", mixinStandardHelpOptions = true,
+      description = "Model inputs: decode and resize curated images once into features_inputs.")
+  public static final class Prepare implements Callable<Integer> {
+    @Mixin JobOptions options = new JobOptions();
+
+    @Option(names = "--size", paramLabel = "PX", description = "Square side (inputs.size).")
+    Integer size;
+
+    @Option(names = "--policy", paramLabel = "P", description = "center-crop or pad (inputs.policy).")
+    String policy;
+
+    @Override
+    public Integer call() {
+      Map<String, String> extra = new LinkedHashMap<>();
+      if (size != null) {
+        extra.put("inputs.size", size.toString());
+      }
+      if (policy != null) {
+        extra.put("inputs.policy", policy);
+      }
+      JobContext ctx = JobContext.from(options, extra);
+      int s = ctx.config().inputs().size();
+      ResizePolicy p = ctx.config().inputs().policy();
+      ModelInputsJob.Result r = new ModelInputsJob(ctx.spark(), ctx.lake()).run(s, p);
+      System.out.printf("prepare: %d images prepared at %dpx (%s), %d reused, %d quarantined%n", r.prepared(), s,
+          p.key(), r.reused(), r.failed());
+      return ExitCode.OK.code();
+    }
+  }
+}

@@ -1,0 +1,225 @@
+package com.cosmicmorphology.processing.bench;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.current_timestamp;
+import static org.apache.spark.sql.functions.element_at;
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.pmod;
+import static org.apache.spark.sql.functions.sha2;
+import static org.apache.spark.sql.functions.xxhash64;
+
+import com.cosmicmorphology.common.bench.BenchResult;
+import com.cosmicmorphology.common.cli.CosmicException;
+import com.cosmicmorphology.common.cli.ExitCode;
+import com.cosmicmorphology.common.cli.JobContext;
+import com.cosmicmorphology.common.cli.JobOptions;
+import com.cosmicmorphology.common.config.ResizePolicy;
+import com.cosmicmorphology.common.lake.LakeLayout;
+import com.cosmicmorphology.common.lake.LakeTable;
+import com.cosmicmorphology.processing.clean.CleanJob;
+import com.cosmicmorphology.processing.eda.EdaTables;
+import com.cosmicmorphology.processing.inputs.ModelInputsJob;
+import com.cosmicmorphology.processing.pixels.PixelStatsCalculator;
+import com.cosmicmorphology.processing.pixels.PixelStatsJob;
+import com.cosmicmorphology.processing.split.SplitJob;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ./cosmic bench processing}: (1) metadata EDA + split over a synthetic {@code images} table of N
+ * metadata rows (null content), timed; (2) pixel statistics over M real images by the Spark job, against a
+ * single-thread plain-Java baseline of the same computation over the same bytes in the same process;
+ * (3) model-input preparation over the same images. Table writes that set the stage are not timed.
+ */
+@Command(name = "processing", mixinStandardHelpOptions = true,
+    description = "Metadata EDA + split at scale, pixel statistics against a single-thread baseline.")
+public final class ProcessingBenchmark implements Callable<Integer> {
+  private static final String[] LABELS = {"galaxy", "globular_cluster", "open_cluster", "planetary_nebula",
+      "emission_reflection_nebula", "dark_nebula", "supernova_remnant", "galaxy_cluster"};
+
+  @Mixin JobOptions options = new JobOptions();
+
+  @Option(names = "--rows", defaultValue = "1000000", description = "Synthetic metadata rows (default: ${DEFAULT-VALUE}).")
+  long rows;
+
+  @Option(names = "--images", defaultValue = "2000", description = "Real images for pixel statistics (default: ${DEFAULT-VALUE}).")
+  int images;
+
+  @Option(names = "--image-dir", defaultValue = "data/sample/stellarium",
+      description = "Folder of real photographs, cycled to --images distinct byte strings (default: ${DEFAULT-VALUE}).")
+  Path imageDir;
+
+  @Override
+  public Integer call() throws Exception {
+    Path root = options.lake() != null ? Path.of(options.lake()) : Files.createTempDirectory("cosmic-bench-processing");
+    try {
+      JobContext ctx = JobContext.from(options, Map.of("lake.root", root.resolve("meta").toString()));
+      SparkSession spark = ctx.spark();
+
+      // (1) metadata EDA + split over N rows
+      LakeLayout meta = new LakeLayout(root.resolve("meta").toString());
+      syntheticImages(spark, rows).write().format("delta").mode(SaveMode.Overwrite).save(meta.location(LakeTable.IMAGES));
+      spark.read().format("delta").load(meta.location(LakeTable.IMAGES)).select("image_id", "label")
+          .withColumn("source", lit("synthetic")).withColumn("content_sha256", col("image_id"))
+          .withColumn("group_id", col("image_id")).withColumn("included", lit(true))
+          .withColumn("reason", lit("ok")).withColumn("detail", lit(null).cast("string"))
+          .withColumn("curated_at", current_timestamp())
+          .select("image_id", "source", "label", "content_sha256", "group_id", "included", "reason", "detail", "curated_at")
+          .write().format("delta").mode(SaveMode.Overwrite).save(meta.location(CleanJob.TABLE));
+      long t0 = System.nanoTime();
+      EdaTables eda = new EdaTables(spark, meta);
+      for (Map.Entry<String, Dataset<Row>> e : eda.metadataTables().entrySet()) {
+        e.getValue().write().format("delta").mode(SaveMode.Overwrite).save(meta.location(e.getKey()));
+      }
+      double edaSeconds = (System.nanoTime() - t0) / 1e9;
+      long t1 = System.nanoTime();
+      SplitJob.Result split = new SplitJob(spark, meta).run(42, List.of(0.7, 0.15, 0.15));
+      double splitSeconds = (System.nanoTime() - t1) / 1e9;
+
+      // (2) pixel statistics: Spark job vs single thread, same bytes
+      List<byte[]> bytes = distinctImages(imageDir, images);
+      LakeLayout px = new LakeLayout(root.resolve("pixels").toString());
+      realImages(spark, bytes).write().format("delta").mode(SaveMode.Overwrite).save(px.location(LakeTable.IMAGES));
+      double dark = ctx.config().eda().darkThreshold();
+      long t2 = System.nanoTime();
+      PixelStatsJob.Result r = new PixelStatsJob(spark, px, dark).run();
+      double oursSeconds = (System.nanoTime() - t2) / 1e9;
+      if (r.computed() != bytes.size()) {
+        throw new CosmicException(ExitCode.JOB_FAILED, "bench: " + r.computed() + " hashes computed, expected " + bytes.size());
+      }
+      PixelStatsCalculator calc = new PixelStatsCalculator(dark);
+      long t3 = System.nanoTime();
+      double checksum = 0;
+      for (byte[] b : bytes) {
+        checksum += calc.compute(b).brightness();
+      }
+      double baseSeconds = (System.nanoTime() - t3) / 1e9;
+
+      // (3) model inputs over the same images
+      spark.read().format("delta").load(px.location(LakeTable.IMAGES)).select("image_id", "source", "label", "content_sha256")
+          .withColumn("group_id", col("image_id")).withColumn("included", lit(true)).withColumn("reason", lit("ok"))
+          .withColumn("detail", lit(null).cast("string")).withColumn("curated_at", current_timestamp())
+          .write().format("delta").mode(SaveMode.Overwrite).save(px.location(CleanJob.TABLE));
+      long t4 = System.nanoTime();
+      ModelInputsJob.Result in = new ModelInputsJob(spark, px).run(ctx.config().inputs().size(), ResizePolicy.CENTER_CROP);
+      double inputSeconds = (System.nanoTime() - t4) / 1e9;
+
+      double ours = bytes.size() / oursSeconds;
+      double base = bytes.size() / baseSeconds;
+      System.out.printf("%-46s %12s %10s%n", "step", "items", "seconds");
+      System.out.printf("%-46s %12d %10.1f%n", "metadata EDA (7 tables)", rows, edaSeconds);
+      System.out.printf("%-46s %12d %10.1f%n", "split " + split.included(), rows, splitSeconds);
+      System.out.printf("%-46s %12d %10.1f  (%.1f img/s)%n", "pixel stats, Spark " + spark.sparkContext().master(),
+          bytes.size(), oursSeconds, ours);
+      System.out.printf("%-46s %12d %10.1f  (%.1f img/s, checksum %.3f)%n", "pixel stats, one thread (baseline)",
+          bytes.size(), baseSeconds, base, checksum);
+      System.out.printf("%-46s %12d %10.1f%n", "model inputs " + ctx.config().inputs().size() + "px", in.prepared(),
+          inputSeconds);
+      System.out.println(new BenchResult("processing", ours, base, "images/s")
+          .with("rows", rows).with("eda_s", edaSeconds).with("split_s", splitSeconds)
+          .with("eda_split_s", edaSeconds + splitSeconds).with("images", bytes.size())
+          .with("inputs_s", inputSeconds).line());
+    } finally {
+      if (options.lake() == null) {
+        deleteRecursively(root);
+      }
+    }
+    return ExitCode.OK.code();
+  }
+
+  /** N metadata rows that look like images: deterministic labels, sizes and hashes; no bytes. */
+  static Dataset<Row> syntheticImages(SparkSession spark, long n) {
+    org.apache.spark.sql.Column[] labels = Arrays.stream(LABELS).map(l -> lit(l)).toArray(org.apache.spark.sql.Column[]::new);
+    return spark.range(n).select(
+        concat(lit("synthetic:"), col("id").cast("string")).as("image_id"),
+        lit("synthetic").as("source"),
+        element_at(array(labels), pmod(xxhash64(col("id")), lit(LABELS.length)).cast("int").plus(1)).as("label"),
+        lit("synthetic").as("label_source"),
+        lit(null).cast("binary").as("content"),
+        sha2(col("id").cast("string"), 256).as("content_sha256"),
+        lit("jpeg").as("format"),
+        pmod(xxhash64(col("id"), lit(1)), lit(1800)).plus(64).cast("int").as("width"),
+        pmod(xxhash64(col("id"), lit(2)), lit(1800)).plus(64).cast("int").as("height"),
+        pmod(xxhash64(col("id"), lit(3)), lit(500_000)).as("size_bytes"),
+        lit("synthetic").as("origin"),
+        current_timestamp().as("ingested_at"));
+  }
+
+  private static Dataset<Row> realImages(SparkSession spark, List<byte[]> bytes) {
+    StructType schema = new StructType().add("image_id", DataTypes.StringType).add("source", DataTypes.StringType)
+        .add("label", DataTypes.StringType).add("content", DataTypes.BinaryType)
+        .add("content_sha256", DataTypes.StringType).add("ingested_at", DataTypes.TimestampType);
+    List<Row> rows = new ArrayList<>();
+    Timestamp now = Timestamp.from(Instant.now());
+    for (int i = 0; i < bytes.size(); i++) {
+      rows.add(RowFactory.create(String.format("bench:%06d", i), "bench", "x", bytes.get(i),
+          com.cosmicmorphology.processing.pixels.Hashes.sha256(bytes.get(i)), now));
+    }
+    return spark.createDataFrame(rows, schema).repartition(8);
+  }
+
+  /**
+   * The folder's photographs cycled to n distinct byte strings: copies past the first get a few bytes after
+   * the JPEG end marker, which decoders ignore, so every hash is new and nothing is skipped as known.
+   */
+  static List<byte[]> distinctImages(Path dir, int n) throws IOException {
+    List<byte[]> base = new ArrayList<>();
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path p : s.filter(Files::isRegularFile).filter(p -> p.toString().matches("(?i).*\\.jpe?g$")).sorted().toList()) {
+        base.add(Files.readAllBytes(p));
+      }
+    }
+    if (base.isEmpty()) {
+      throw new CosmicException(ExitCode.USAGE, "--image-dir " + dir + " holds no .jpg files");
+    }
+    List<byte[]> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      byte[] b = base.get(i % base.size());
+      int copy = i / base.size();
+      if (copy == 0) {
+        out.add(b);
+      } else {
+        byte[] c = Arrays.copyOf(b, b.length + 4);
+        c[b.length] = (byte) (copy >> 24);
+        c[b.length + 1] = (byte) (copy >> 16);
+        c[b.length + 2] = (byte) (copy >> 8);
+        c[b.length + 3] = (byte) copy;
+        out.add(c);
+      }
+    }
+    return out;
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+}

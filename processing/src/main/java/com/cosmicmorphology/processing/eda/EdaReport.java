@@ -1,0 +1,211 @@
+package com.cosmicmorphology.processing.eda;
+
+import static org.apache.spark.sql.functions.col;
+
+import com.cosmicmorphology.common.cli.CosmicException;
+import com.cosmicmorphology.common.cli.ExitCode;
+import com.cosmicmorphology.common.config.CosmicConfig;
+import com.cosmicmorphology.common.lake.LakeLayout;
+import com.cosmicmorphology.common.lake.LakeTable;
+import com.cosmicmorphology.processing.pixels.PixelStatsCalculator;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
+import org.jfree.chart.ChartFactory;
+import org.jfree.chart.ChartUtils;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.data.category.DefaultCategoryDataset;
+
+/**
+ * The EDA report: one HTML page and the PNG charts it shows, in one folder that can be copied or served
+ * as is. Reads only the small eda_* tables, plus the bytes of the few thumbnail images.
+ */
+public final class EdaReport {
+  private final SparkSession spark;
+  private final LakeLayout lake;
+  private final CosmicConfig config;
+
+  public EdaReport(SparkSession spark, LakeLayout lake, CosmicConfig config) {
+    this.spark = spark;
+    this.lake = lake;
+    this.config = config;
+  }
+
+  public Path write(Path dir) {
+    System.setProperty("java.awt.headless", "true");
+    try {
+      Files.createDirectories(dir);
+      StringBuilder html = new StringBuilder();
+      html.append("<!doctype html><html><head><meta charset=\"utf-8\"><title>Cosmic Morphology EDA</title>")
+          .append("<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}")
+          .append("table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 8px;font-size:13px}")
+          .append("img{max-width:100%}h2{margin-top:1.6em}</style></head><body>")
+          .append("<h1>Cosmic Morphology — exploratory data analysis</h1><p>Lake: <code>")
+          .append(esc(lake.root())).append("</code></p>");
+
+      List<Row> classes = table("eda_class_counts");
+      DefaultCategoryDataset balance = new DefaultCategoryDataset();
+      classes.forEach(r -> balance.addValue(r.getLong(2), r.getString(0), String.valueOf(r.get(1))));
+      section(html, "Class balance", chart(dir, "class_balance.png",
+          ChartFactory.createStackedBarChart("Images per class", "label", "images", balance,
+              PlotOrientation.HORIZONTAL, true, false, false), 900, 60 + 28 * Math.max(4, labels(classes).size())));
+      html.append(rowsTable(List.of("source", "label", "images"), classes));
+
+      Map<Long, Long> sizes = new java.util.TreeMap<>();
+      for (Row r : table("eda_dimensions")) {
+        sizes.merge(r.getLong(1), r.getLong(3), Long::sum);
+      }
+      DefaultCategoryDataset sizeData = new DefaultCategoryDataset();
+      sizes.forEach((b, n) -> sizeData.addValue(n, "images", b + "–" + (b + 63)));
+      section(html, "Image sizes (long side, px)", chart(dir, "sizes.png",
+          ChartFactory.createBarChart("Long side histogram", "pixels", "images", sizeData), 900, 360));
+
+      if (lake.exists(spark, "eda_pixels_per_class")) {
+        List<Row> px = table("eda_pixels_per_class");
+        DefaultCategoryDataset bright = new DefaultCategoryDataset();
+        for (Row r : px) {
+          bright.addValue(r.getDouble(r.fieldIndex("brightness_mean")), "mean brightness", r.getString(0));
+          bright.addValue(r.getDouble(r.fieldIndex("dark_fraction_mean")), "dark-background fraction", r.getString(0));
+        }
+        section(html, "Brightness per class", chart(dir, "brightness.png",
+            ChartFactory.createBarChart("Brightness and dark background per class", "label", "0..1", bright,
+                PlotOrientation.HORIZONTAL, true, false, false), 900, 80 + 36 * Math.max(4, px.size())));
+        html.append(rowsTable(List.of("label", "n", "brightness", "std", "dark fraction", "sharpness", "R", "G", "B"), px));
+      }
+
+      html.append("<h2>Thumbnails per class</h2>");
+      for (Map.Entry<String, List<byte[]>> e : thumbnails().entrySet()) {
+        String file = "thumbs_" + e.getKey().replaceAll("[^A-Za-z0-9_-]", "_") + ".png";
+        ImageIO.write(grid(e.getValue()), "png", dir.resolve(file).toFile());
+        html.append("<h3>").append(esc(e.getKey())).append("</h3><img src=\"").append(file).append("\" alt=\"")
+            .append(esc(e.getKey())).append(" thumbnails\">");
+      }
+
+      List<Row> dups = table("eda_duplicates");
+      html.append("<h2>Duplicates found</h2><p>").append(dups.size())
+          .append(" content hashes held by more than one image (exact duplicates).</p>");
+      html.append(rowsTable(List.of("content_sha256", "copies", "image_ids", "labels"), dups.subList(0, Math.min(30, dups.size()))));
+      if (lake.exists(spark, "curated_images")) {
+        List<Row> excluded = spark.read().format("delta").load(lake.location("curated_images"))
+            .where(col("included").equalTo(false)).groupBy("reason").count().orderBy(col("count").desc())
+            .collectAsList();
+        html.append("<h3>Excluded by cleaning</h3>").append(rowsTable(List.of("reason", "images"), excluded));
+      }
+
+      if (lake.exists(spark, "eda_quarantine_reasons")) {
+        List<Row> q = table("eda_quarantine_reasons");
+        DefaultCategoryDataset qd = new DefaultCategoryDataset();
+        q.forEach(r -> qd.addValue(r.getLong(3), r.getString(1), r.getString(2)));
+        section(html, "Quarantine", chart(dir, "quarantine.png", ChartFactory.createBarChart("Quarantined records by reason",
+            "reason", "records", qd, PlotOrientation.HORIZONTAL, true, false, false), 900, 80 + 30 * Math.max(3, q.size())));
+        html.append(rowsTable(List.of("source", "stage", "reason", "records"), q));
+      }
+      if (lake.exists(spark, "eda_keywords")) {
+        List<Row> k = table("eda_keywords");
+        html.append("<h2>Top keywords (NASA items)</h2>").append(rowsTable(List.of("keyword", "items"), k.subList(0, Math.min(25, k.size()))));
+        html.append("<h2>Items per year</h2>").append(rowsTable(List.of("year", "items"), table("eda_items_per_year")));
+        html.append("<h2>Items per centre</h2>").append(rowsTable(List.of("center", "items"), table("eda_items_per_center")));
+      }
+      html.append("<p><small>Images keep their own licences: see the credits shipped with each source.</small></p></body></html>");
+      Path index = dir.resolve("index.html");
+      Files.writeString(index, html, StandardCharsets.UTF_8);
+      return index;
+    } catch (IOException e) {
+      throw new CosmicException(ExitCode.STORAGE, "cannot write the EDA report to " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  private List<Row> table(String name) {
+    return spark.read().format("delta").load(lake.location(name)).collectAsList();
+  }
+
+  private static List<String> labels(List<Row> classes) {
+    return classes.stream().map(r -> String.valueOf(r.get(1))).distinct().toList();
+  }
+
+  /** First N images per label by image_id (metadata only), then the bytes of just those. */
+  private Map<String, List<byte[]>> thumbnails() {
+    int n = config.eda().thumbnailsPerClass();
+    Map<String, List<byte[]>> out = new LinkedHashMap<>();
+    if (n == 0) {
+      return out;
+    }
+    Dataset<Row> images = lake.read(spark, LakeTable.IMAGES);
+    Dataset<Row> chosen = images.select("image_id", "label")
+        .withColumn("rank", org.apache.spark.sql.functions.row_number()
+            .over(Window.partitionBy("label").orderBy("image_id")))
+        .where(col("rank").leq(n)).select("image_id");
+    for (Row r : images.select("image_id", "label", "content").join(chosen, "image_id")
+        .orderBy("label", "image_id").collectAsList()) {
+      out.computeIfAbsent(String.valueOf(r.get(1)), k -> new ArrayList<>()).add((byte[]) r.get(2));
+    }
+    return out;
+  }
+
+  private static BufferedImage grid(List<byte[]> images) throws IOException {
+    int cell = 96;
+    int cols = Math.min(6, images.size());
+    int rows = (images.size() + cols - 1) / cols;
+    BufferedImage out = new BufferedImage(cols * cell, rows * cell, BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = out.createGraphics();
+    g.setColor(Color.DARK_GRAY);
+    g.fillRect(0, 0, out.getWidth(), out.getHeight());
+    for (int i = 0; i < images.size(); i++) {
+      BufferedImage img = ImageIO.read(new ByteArrayInputStream(images.get(i)));
+      if (img == null) {
+        continue;
+      }
+      BufferedImage t = PixelStatsCalculator.scaleToFit(img, cell - 4);
+      g.drawImage(t, (i % cols) * cell + (cell - t.getWidth()) / 2, (i / cols) * cell + (cell - t.getHeight()) / 2, null);
+    }
+    g.dispose();
+    return out;
+  }
+
+  private static String chart(Path dir, String file, JFreeChart chart, int w, int h) throws IOException {
+    ChartUtils.saveChartAsPNG(dir.resolve(file).toFile(), chart, w, h);
+    return file;
+  }
+
+  private static void section(StringBuilder html, String title, String png) {
+    html.append("<h2>").append(esc(title)).append("</h2><img src=\"").append(png).append("\" alt=\"")
+        .append(esc(title)).append("\">");
+  }
+
+  private static String rowsTable(List<String> header, List<Row> rows) {
+    StringBuilder sb = new StringBuilder("<table><tr>");
+    header.forEach(h -> sb.append("<th>").append(esc(h)).append("</th>"));
+    sb.append("</tr>");
+    for (Row r : rows) {
+      sb.append("<tr>");
+      for (int i = 0; i < Math.min(header.size(), r.size()); i++) {
+        Object v = r.get(i);
+        String s = v instanceof Double d ? String.format("%.3f", d)
+            : v instanceof scala.collection.Seq<?> ? String.join(", ", r.getList(i).stream().map(String::valueOf).toList())
+            : String.valueOf(v);
+        sb.append("<td>").append(esc(s)).append("</td>");
+      }
+      sb.append("</tr>");
+    }
+    return sb.append("</table>").toString();
+  }
+
+  private static String esc(String s) {
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+  }
+}

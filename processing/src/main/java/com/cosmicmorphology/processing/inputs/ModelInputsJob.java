@@ -1,0 +1,130 @@
+package com.cosmicmorphology.processing.inputs;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
+import com.cosmicmorphology.common.config.ResizePolicy;
+import com.cosmicmorphology.common.lake.LakeLayout;
+import com.cosmicmorphology.common.lake.LakeTable;
+import com.cosmicmorphology.common.lake.QuarantineTable;
+import io.delta.tables.DeltaTable;
+import java.io.ByteArrayInputStream;
+import java.awt.image.BufferedImage;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.Iterator;
+import javax.imageio.ImageIO;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * {@code ./cosmic prepare}: decodes and resizes every curated image once into {@code features_inputs}, keyed
+ * by (content_sha256, size, policy): {@code pixels} holds size*size*3 bytes, HWC RGB. Normalisation is
+ * recorded, not baked in: {@code pixel/255} (the backbones' input) is one multiply in the batch loader, and
+ * bytes are 4x smaller than floats. Incremental; images that fail to decode go to quarantine (stage inputs).
+ */
+public final class ModelInputsJob {
+  public static final String TABLE = "features_inputs";
+  public static final String NORMALISATION = "pixel/255";
+  public static final StructType SCHEMA = new StructType()
+      .add("content_sha256", DataTypes.StringType, false)
+      .add("size", DataTypes.IntegerType, false)
+      .add("policy", DataTypes.StringType, false)
+      .add("image_id", DataTypes.StringType, false)
+      .add("pixels", DataTypes.BinaryType, true)
+      .add("normalisation", DataTypes.StringType, false)
+      .add("error", DataTypes.StringType, true)
+      .add("prepared_at", DataTypes.TimestampType, false);
+
+  /** Hashes prepared now, and those already present for this size and policy. */
+  public record Result(long prepared, long reused, long failed) {}
+
+  private final SparkSession spark;
+  private final LakeLayout lake;
+
+  public ModelInputsJob(SparkSession spark, LakeLayout lake) {
+    this.spark = spark;
+    this.lake = lake;
+  }
+
+  public Result run(int size, ResizePolicy policy) {
+    Dataset<Row> images = lake.read(spark, LakeTable.IMAGES);
+    Dataset<Row> curated = spark.read().format("delta").load(lake.location("curated_images"))
+        .where(col("included")).select("image_id", "content_sha256");
+    String path = lake.location(TABLE);
+    if (!DeltaTable.isDeltaTable(spark, path)) {
+      DeltaTable.createIfNotExists(spark).location(path).addColumns(SCHEMA).partitionedBy("size", "policy").execute();
+    }
+    Dataset<Row> known = spark.read().format("delta").load(path)
+        .where(col("size").equalTo(size).and(col("policy").equalTo(policy.key()))).select("content_sha256");
+    Dataset<Row> todo = curated.join(known, curated.col("content_sha256").equalTo(known.col("content_sha256")),
+        "left_anti").groupBy("content_sha256").agg(org.apache.spark.sql.functions.min("image_id").as("image_id"));
+    todo.cache();
+    long n = todo.count();
+    long reused = known.count();
+    long failed = 0;
+    if (n > 0) {
+      Dataset<Row> rows = images.select("image_id", "content").join(todo, "image_id")
+          .select("content_sha256", "image_id", "content")
+          .mapPartitions(new Prepare(size, policy), Encoders.row(SCHEMA));
+      rows.cache();
+      DeltaTable.forPath(spark, path).as("t")
+          .merge(rows.as("s"), "t.content_sha256 = s.content_sha256 AND t.size = s.size AND t.policy = s.policy")
+          .whenNotMatched().insertAll().execute();
+      Dataset<Row> bad = rows.where(col("error").isNotNull());
+      failed = bad.count();
+      if (failed > 0) {
+        new QuarantineTable(spark, lake).merge(bad.select(lit("images").as("source"), col("image_id").as("record_id"),
+            lit("inputs").as("stage"), lit("undecodable").as("reason"), col("error").as("detail"),
+            col("prepared_at").as("at")));
+      }
+      rows.unpersist();
+    }
+    todo.unpersist();
+    return new Result(n - failed, reused, failed);
+  }
+
+  /** Decode + resize per partition; a failure becomes a row with its error (and no pixels). */
+  static final class Prepare implements MapPartitionsFunction<Row, Row> {
+    private final int size;
+    private final ResizePolicy policy;
+
+    Prepare(int size, ResizePolicy policy) {
+      this.size = size;
+      this.policy = policy;
+    }
+
+    @Override
+    public Iterator<Row> call(Iterator<Row> it) {
+      Timestamp now = Timestamp.from(Instant.now());
+      return new Iterator<>() {
+        @Override
+        public boolean hasNext() {
+          return it.hasNext();
+        }
+
+        @Override
+        public Row next() {
+          Row r = it.next();
+          try {
+            BufferedImage img = ImageIO.read(new ByteArrayInputStream((byte[]) r.get(2)));
+            if (img == null) {
+              throw new IllegalArgumentException("no decoder for these bytes");
+            }
+            return RowFactory.create(r.getString(0), size, policy.key(), r.getString(1),
+                InputResizer.toHwcRgb(img, size, policy), NORMALISATION, null, now);
+          } catch (Exception e) {
+            return RowFactory.create(r.getString(0), size, policy.key(), r.getString(1), null, NORMALISATION,
+                e.getClass().getSimpleName() + ": " + e.getMessage(), now);
+          }
+        }
+      };
+    }
+  }
+}

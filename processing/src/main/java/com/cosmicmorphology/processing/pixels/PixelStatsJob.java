@@ -1,0 +1,130 @@
+package com.cosmicmorphology.processing.pixels;
+
+import com.cosmicmorphology.common.lake.LakeLayout;
+import com.cosmicmorphology.common.lake.LakeTable;
+import com.cosmicmorphology.common.lake.QuarantineTable;
+import io.delta.tables.DeltaTable;
+import java.io.IOException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.Iterator;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
+/**
+ * {@code eda_pixel_stats}: {@link PixelStats} once per content hash. Incremental: only hashes not yet in the
+ * table are decoded, so a re-run after an append processes the new images alone. Images that no longer
+ * decode go to quarantine (stage eda) and keep a row with {@code error} set, so they are not retried.
+ */
+public final class PixelStatsJob {
+  public static final String TABLE = "eda_pixel_stats";
+  public static final StructType SCHEMA = new StructType()
+      .add("content_sha256", DataTypes.StringType, false)
+      .add("image_id", DataTypes.StringType, false)
+      .add("mean_r", DataTypes.DoubleType, true)
+      .add("mean_g", DataTypes.DoubleType, true)
+      .add("mean_b", DataTypes.DoubleType, true)
+      .add("std_r", DataTypes.DoubleType, true)
+      .add("std_g", DataTypes.DoubleType, true)
+      .add("std_b", DataTypes.DoubleType, true)
+      .add("brightness", DataTypes.DoubleType, true)
+      .add("dark_fraction", DataTypes.DoubleType, true)
+      .add("sharpness", DataTypes.DoubleType, true)
+      .add("dhash", DataTypes.LongType, true)
+      .add("signature", DataTypes.BinaryType, true)
+      .add("error", DataTypes.StringType, true)
+      .add("computed_at", DataTypes.TimestampType, false);
+
+  /** How many hashes were decoded now and how many were already known. */
+  public record Result(long computed, long reused) {}
+
+  private final SparkSession spark;
+  private final LakeLayout lake;
+  private final double darkThreshold;
+
+  public PixelStatsJob(SparkSession spark, LakeLayout lake, double darkThreshold) {
+    this.spark = spark;
+    this.lake = lake;
+    this.darkThreshold = darkThreshold;
+  }
+
+  public Result run() {
+    Dataset<Row> images = lake.read(spark, LakeTable.IMAGES);
+    String path = lake.location(TABLE);
+    if (!DeltaTable.isDeltaTable(spark, path)) {
+      DeltaTable.createIfNotExists(spark).location(path).addColumns(SCHEMA).execute();
+    }
+    Dataset<Row> known = spark.read().format("delta").load(path).select("content_sha256");
+    Dataset<Row> todo = images.select("content_sha256", "image_id")
+        .join(known, images.col("content_sha256").equalTo(known.col("content_sha256")), "left_anti")
+        .groupBy("content_sha256").agg(org.apache.spark.sql.functions.min("image_id").as("image_id"));
+    todo.cache();
+    long computed = todo.count();
+    long reused = known.count();
+    if (computed > 0) {
+      // bytes are read only for the new hashes, one image per hash (the smallest image_id: deterministic)
+      Dataset<Row> content = images.select("image_id", "content")
+          .join(todo, "image_id").select("content_sha256", "image_id", "content");
+      Dataset<Row> stats = content.mapPartitions(new Compute(darkThreshold), Encoders.row(SCHEMA));
+      stats.cache();
+      DeltaTable.forPath(spark, path).as("t")
+          .merge(stats.as("s"), "t.content_sha256 = s.content_sha256")
+          .whenNotMatched().insertAll()
+          .execute();
+      Dataset<Row> failed = stats.where(col("error").isNotNull());
+      if (!failed.isEmpty()) {
+        new QuarantineTable(spark, lake).merge(failed.select(
+            lit("images").as("source"), col("image_id").as("record_id"), lit("eda").as("stage"),
+            lit("undecodable").as("reason"), col("error").as("detail"), col("computed_at").as("at")));
+      }
+      stats.unpersist();
+    }
+    todo.unpersist();
+    return new Result(computed, reused);
+  }
+
+  /** Decodes and measures each image of a partition; an image that fails becomes a row with its error. */
+  static final class Compute implements MapPartitionsFunction<Row, Row> {
+    private final double darkThreshold;
+
+    Compute(double darkThreshold) {
+      this.darkThreshold = darkThreshold;
+    }
+
+    @Override
+    public Iterator<Row> call(Iterator<Row> rows) {
+      PixelStatsCalculator calc = new PixelStatsCalculator(darkThreshold);
+      Timestamp now = Timestamp.from(Instant.now());
+      return new Iterator<>() {
+        @Override
+        public boolean hasNext() {
+          return rows.hasNext();
+        }
+
+        @Override
+        public Row next() {
+          Row r = rows.next();
+          String sha = r.getString(0);
+          String id = r.getString(1);
+          try {
+            PixelStats s = calc.compute((byte[]) r.get(2));
+            return RowFactory.create(sha, id, s.meanR(), s.meanG(), s.meanB(), s.stdR(), s.stdG(), s.stdB(),
+                s.brightness(), s.darkFraction(), s.sharpness(), s.dhash(), s.signature(), null, now);
+          } catch (IOException | RuntimeException e) {
+            return RowFactory.create(sha, id, null, null, null, null, null, null, null, null, null, null, null,
+                e.getClass().getSimpleName() + ": " + e.getMessage(), now);
+          }
+        }
+      };
+    }
+  }
+}
