@@ -1,0 +1,204 @@
+package com.cosmicmorphology.processing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.cosmicmorphology.common.cli.CosmicException;
+import com.cosmicmorphology.common.cli.ExitCode;
+import com.cosmicmorphology.common.config.CosmicConfig;
+import com.cosmicmorphology.common.config.ResizePolicy;
+import com.cosmicmorphology.common.lake.LakeLayout;
+import com.cosmicmorphology.common.lake.LakeTable;
+import com.cosmicmorphology.common.testing.SharedSpark;
+import com.cosmicmorphology.processing.clean.CleanJob;
+import com.cosmicmorphology.processing.eda.EdaJob;
+import com.cosmicmorphology.processing.inputs.ModelInputsJob;
+import com.cosmicmorphology.processing.split.SplitJob;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * EDA, cleaning, splits and model inputs on real photographs, with an exact duplicate and a resized
+ * near-duplicate planted. One lake for the class (the jobs build on each other); tests that change it
+ * use their own.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ProcessingJobsTest {
+  static final String[] CLASSES = {"galaxy", "planetary_nebula", "open_cluster", "supernova_remnant"};
+  static final String ORIGINAL = "planetary_nebula/" + firstFile("planetary_nebula");
+
+  @TempDir static Path tmp;
+  private final SparkSession spark = SharedSpark.get();
+  private LakeLayout lake;
+  private CosmicConfig config;
+  private EdaJob.Result eda;
+  private CleanJob.Result clean;
+
+  static String firstFile(String cls) {
+    try (var s = Files.list(ImagesFixture.SAMPLE.resolve(cls))) {
+      return s.sorted().findFirst().orElseThrow().getFileName().toString();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @BeforeAll
+  void buildLake() throws Exception {
+    lake = new LakeLayout(tmp.resolve("lake").toString());
+    config = SharedSpark.config(lake.root(), Map.of());
+    byte[] original = ImagesFixture.bytes(ORIGINAL);
+    new ImagesFixture().sample(6, CLASSES)
+        .add("folder:planetary_nebula/copy-of-original.jpg", "planetary_nebula", original)
+        .add("folder:planetary_nebula/resized-original.jpg", "planetary_nebula", ImagesFixture.resized(original, 0.6))
+        .writeTo(spark, lake, SaveMode.ErrorIfExists);
+    eda = new EdaJob(spark, lake, config).run(tmp.resolve("report"), true);
+    clean = new CleanJob(spark, lake, config).run();
+    new SplitJob(spark, lake).run(42, List.of(0.7, 0.15, 0.15));
+  }
+
+  private Map<String, Row> curated() {
+    return spark.read().format("delta").load(lake.location(CleanJob.TABLE)).collectAsList().stream()
+        .collect(Collectors.toMap(r -> r.getAs("image_id"), r -> r));
+  }
+
+  private Map<String, String> splits(LakeLayout l) {
+    return spark.read().format("delta").load(l.location(LakeTable.SPLITS)).collectAsList().stream()
+        .collect(Collectors.toMap(r -> r.getAs("image_id"), r -> r.getAs("split")));
+  }
+
+  @Test
+  void edaTablesCountWhatIsThere() {
+    Map<String, Long> counts = spark.read().format("delta").load(lake.location("eda_class_counts")).collectAsList()
+        .stream().collect(Collectors.toMap(r -> r.getString(1), r -> r.getLong(2)));
+    assertThat(counts).containsOnly(Map.entry("galaxy", 6L), Map.entry("planetary_nebula", 8L),
+        Map.entry("open_cluster", 6L), Map.entry("supernova_remnant", 6L));
+    // one row per content hash: the exact copy shares its original's
+    assertThat(eda.pixels().computed()).isEqualTo(25);
+    assertThat(spark.read().format("delta").load(lake.location("eda_duplicates")).count()).isEqualTo(1);
+    Row px = spark.read().format("delta").load(lake.location("eda_pixels_per_class")).where("label = 'galaxy'").first();
+    assertThat(px.<Double>getAs("dark_fraction_mean")).isBetween(0.0, 1.0);
+  }
+
+  @Test
+  void reportReferencesChartsThatExist() throws Exception {
+    Path index = eda.report();
+    String html = Files.readString(index);
+    for (String png : List.of("class_balance.png", "sizes.png", "brightness.png", "thumbs_galaxy.png")) {
+      assertThat(html).contains("src=\"" + png + "\"");
+      assertThat(index.resolveSibling(png)).isRegularFile();
+      assertThat(Files.size(index.resolveSibling(png))).isGreaterThan(1000);
+    }
+    assertThat(html).contains("Duplicates found").contains("copy-of-original.jpg");
+  }
+
+  @Test
+  void plantedDuplicateAndNearDuplicateAreFoundAndSplitTogether() {
+    Map<String, Row> c = curated();
+    String orig = "folder:" + ORIGINAL;
+    assertThat(c.get("folder:planetary_nebula/copy-of-original.jpg").<String>getAs("reason")).isEqualTo("duplicate");
+    Row resized = c.get("folder:planetary_nebula/resized-original.jpg");
+    assertThat(resized.<Boolean>getAs("included")).isTrue();
+    assertThat(resized.<String>getAs("group_id")).isEqualTo(c.get(orig).getAs("group_id"));
+    assertThat(clean.nearDuplicatePairs()).isGreaterThanOrEqualTo(1);
+    Map<String, String> s = splits(lake);
+    assertThat(s.get("folder:planetary_nebula/copy-of-original.jpg")).isEqualTo(s.get(orig));
+    assertThat(s.get("folder:planetary_nebula/resized-original.jpg")).isEqualTo(s.get(orig));
+  }
+
+  @Test
+  void everyClassWithThreeOrMoreGroupsHasEverySplit() {
+    List<Row> perLabel = spark.read().format("delta").load(lake.location(LakeTable.SPLITS)).where("included")
+        .groupBy("label").agg(org.apache.spark.sql.functions.countDistinct("split").as("k")).collectAsList();
+    assertThat(perLabel).hasSize(4).allSatisfy(r -> assertThat(r.getLong(1)).isEqualTo(3));
+  }
+
+  @Test
+  void splitIsTheSameWhateverThePartitioningAndMaster() throws Exception {
+    Map<String, String> here = splits(lake);
+    // same curated rows, scattered over 7 files, split in another JVM on local[1] with 1 shuffle partition
+    LakeLayout other = new LakeLayout(tmp.resolve("other").toString());
+    spark.read().format("delta").load(lake.location(CleanJob.TABLE)).repartition(7).write().format("delta")
+        .save(other.location(CleanJob.TABLE));
+    ProcessBuilder pb = new ProcessBuilder(javaCommand("split", "--lake", other.root(), "--master", "local[1]",
+        "--seed", "42", "--set", "spark.shuffle-partitions=1"));
+    pb.redirectErrorStream(true);
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertThat(p.waitFor()).as(out).isZero();
+    assertThat(splits(other)).isEqualTo(here);
+  }
+
+  static List<String> javaCommand(String... args) {
+    List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx1g"));
+    cmd.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+        .filter(a -> a.startsWith("--add-opens") || a.startsWith("-XX:+Ignore") || a.startsWith("-Djdk.reflect"))
+        .toList());
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "com.cosmicmorphology.common.cli.Cosmic"));
+    cmd.addAll(List.of(args));
+    return cmd;
+  }
+
+  @Test
+  void appendingImagesNeverMovesAnEarlierOne() throws Exception {
+    LakeLayout grown = new LakeLayout(tmp.resolve("grown").toString());
+    new ImagesFixture().sample(6, CLASSES).writeTo(spark, grown, SaveMode.ErrorIfExists);
+    CosmicConfig c = SharedSpark.config(grown.root(), Map.of());
+    new CleanJob(spark, grown, c).run();
+    new SplitJob(spark, grown).run(7, List.of(0.7, 0.15, 0.15));
+    Map<String, String> before = splits(grown);
+
+    new ImagesFixture().sample(12, CLASSES).writeTo(spark, grown, SaveMode.Overwrite); // 6 more per class
+    new CleanJob(spark, grown, c).run();
+    new SplitJob(spark, grown).run(7, List.of(0.7, 0.15, 0.15));
+    Map<String, String> after = splits(grown);
+    assertThat(after).hasSize(12 * 3 + 7); // the sample holds 7 supernova remnants
+    before.forEach((id, split) -> assertThat(after.get(id)).as(id).isEqualTo(split));
+  }
+
+  @Test
+  void pixelStatsAreIncremental() throws Exception {
+    LakeLayout l = new LakeLayout(tmp.resolve("incremental").toString());
+    new ImagesFixture().sample(3, "galaxy").writeTo(spark, l, SaveMode.ErrorIfExists);
+    CosmicConfig c = SharedSpark.config(l.root(), Map.of());
+    assertThat(new EdaJob(spark, l, c).run(null, true).pixels().computed()).isEqualTo(3);
+    new ImagesFixture().add("folder:galaxy/new.jpg", "galaxy", ImagesFixture.bytes("open_cluster/" + firstFile("open_cluster")))
+        .writeTo(spark, l, SaveMode.Append);
+    var again = new EdaJob(spark, l, c).run(null, true).pixels();
+    assertThat(again.computed()).isEqualTo(1);
+    assertThat(again.reused()).isEqualTo(3);
+  }
+
+  @Test
+  void modelInputsAreMadeOnceAtTheRequestedSize() {
+    ModelInputsJob job = new ModelInputsJob(spark, lake);
+    ModelInputsJob.Result first = job.run(32, ResizePolicy.PAD);
+    assertThat(first.prepared()).isEqualTo(clean.included());
+    Row r = spark.read().format("delta").load(lake.location(ModelInputsJob.TABLE)).where("size = 32").first();
+    assertThat((byte[]) r.getAs("pixels")).hasSize(32 * 32 * 3);
+    assertThat(r.<String>getAs("normalisation")).isEqualTo("pixel/255");
+    ModelInputsJob.Result second = job.run(32, ResizePolicy.PAD);
+    assertThat(second.prepared()).isZero();
+    assertThat(second.reused()).isEqualTo(clean.included());
+  }
+
+  @Test
+  void splitBeforeCleanNamesTheCommandToRun() {
+    LakeLayout empty = new LakeLayout(tmp.resolve("empty").toString());
+    assertThatThrownBy(() -> new SplitJob(spark, empty).run(1, List.of(0.7, 0.15, 0.15)))
+        .isInstanceOf(CosmicException.class).hasMessageContaining("run './cosmic clean' first")
+        .satisfies(e -> assertThat(((CosmicException) e).exitCode()).isEqualTo(ExitCode.MISSING_INPUT));
+    assertThatThrownBy(() -> new EdaJob(spark, empty, config).run(null, true))
+        .isInstanceOf(CosmicException.class).hasMessageContaining("run './cosmic ingest");
+  }
+}
