@@ -48,6 +48,19 @@ final class ConfigValidator {
     atLeast("clean.mosaic-min-tiles", c.clean().mosaicMinTiles(), 2);
     ratios("split.ratios", c.split().ratios());
     between("inputs.size", c.inputs().size(), 8, 1024);
+    CosmicConfig.Training t = c.training();
+    oneOf("training.backbone", t.backbone(), "keras-h5", "resnet50", "squeezenet");
+    oneOf("training.mode", t.mode(), "frozen", "fine-tune");
+    oneOf("training.feature-views", Integer.toString(t.featureViews()), "1", "2", "4", "8");
+    between("training.input-size", t.inputSize(), 16, 1024);
+    positive("training.epochs", t.epochs());
+    positive("training.batch-size", t.batchSize());
+    positive("training.hidden", t.hidden());
+    fraction("training.dropout", t.dropout());
+    atLeast("training.patience", t.patience(), 1);
+    if (!(t.learningRate() > 0)) {
+      throw new ConfigException("training.learning-rate must be above 0, got " + t.learningRate());
+    }
   }
 
   /** Three non-negative ratios (train, val, test) summing to 1. */
@@ -56,6 +69,12 @@ final class ConfigValidator {
         || Math.abs(r.stream().mapToDouble(Double::doubleValue).sum() - 1.0) > 1e-6) {
       throw new ConfigException(key + " must be three non-negative numbers summing to 1 (train,val,test), e.g. "
           + "0.7,0.15,0.15; got " + r);
+    }
+  }
+
+  private static void oneOf(String key, String v, String... valid) {
+    if (!java.util.Arrays.asList(valid).contains(v)) {
+      throw new ConfigException(key + ": '" + v + "' is not valid; valid values: " + String.join(", ", valid));
     }
   }
 

@@ -13,7 +13,7 @@ import java.util.Map;
  */
 @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
 public record CosmicConfig(Lake lake, Spark spark, S3 s3, Nasa nasa, Ingest ingest, Progress progress, Eda eda,
-    Clean clean, Split split, Inputs inputs) {
+    Clean clean, Split split, Inputs inputs, Training training) {
 
   /** Where the Delta tables live: a local path or an {@code s3a://bucket/prefix} URI. */
   @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
@@ -87,4 +87,31 @@ public record CosmicConfig(Lake lake, Spark spark, S3 s3, Nasa nasa, Ingest inge
   /** Model inputs: square side in pixels and how a non-square image becomes square. */
   @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
   public record Inputs(int size, ResizePolicy policy) {}
+
+  /**
+   * Training. {@code backbone}: keras-h5 (the file {@code kerasModel}, NHWC, pixel/255), resnet50 or
+   * squeezenet (DL4J zoo; ImageNet weights looked up in {@code weightsDir}, else random weights only if
+   * {@code allowRandomWeights}). {@code mode}: frozen (features cached once, head trained on them) or
+   * fine-tune (layers from {@code unfreezeFrom} on are trained, with sky-suited augmentation).
+   */
+  @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+  public record Training(
+      String backbone,
+      String kerasModel,
+      String weightsDir,
+      boolean allowRandomWeights,
+      String mode,
+      int inputSize,
+      String unfreezeFrom,
+      int featureViews,
+      int epochs,
+      int batchSize,
+      double learningRate,
+      int hidden,
+      double dropout,
+      double l2,
+      int patience,
+      boolean classWeights,
+      long seed,
+      String modelDir) {}
 }

@@ -1,4 +1,4 @@
-package com.cosmicmorphology.processing.inputs;
+package com.cosmicmorphology.common.image;
 
 import com.cosmicmorphology.common.config.ResizePolicy;
 import java.awt.Color;

@@ -1,0 +1,129 @@
+package com.cosmicmorphology.training;
+
+import com.cosmicmorphology.common.cli.CosmicException;
+import com.cosmicmorphology.common.cli.ExitCode;
+import com.cosmicmorphology.common.config.CosmicConfig;
+import com.cosmicmorphology.common.lake.LakeLayout;
+import com.cosmicmorphology.training.backbone.Backbone;
+import com.cosmicmorphology.training.backbone.Backbones;
+import com.cosmicmorphology.training.data.LabelledImage;
+import com.cosmicmorphology.training.data.TrainingData;
+import com.cosmicmorphology.training.eval.Metrics;
+import com.cosmicmorphology.training.features.FeatureStore;
+import com.cosmicmorphology.training.head.HeadTrainer;
+import com.cosmicmorphology.training.model.ModelStore;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code ./cosmic train}: frozen-backbone transfer learning. Features of every train/val image (all its
+ * dihedral views) come from the feature cache, computed once; the head is trained on them with early stopping
+ * on the validation split; the model directory gets the head and its metadata.
+ */
+public final class TrainJob {
+  private static final Logger LOG = LoggerFactory.getLogger(TrainJob.class);
+
+  /** What training produced. */
+  public record Result(String modelId, Path modelDir, Metrics.Report validation, long featuresComputed,
+      int bestEpoch, double seconds) {}
+
+  private final SparkSession spark;
+  private final LakeLayout lake;
+  private final CosmicConfig config;
+
+  public TrainJob(SparkSession spark, LakeLayout lake, CosmicConfig config) {
+    this.spark = spark;
+    this.lake = lake;
+    this.config = config;
+  }
+
+  public Result run(Path modelDir) {
+    long t0 = System.nanoTime();
+    CosmicConfig.Training t = config.training();
+    if (!t.mode().equals("frozen")) {
+      throw new CosmicException(ExitCode.USAGE, "training.mode '" + t.mode() + "' is not available in this build; "
+          + "valid values: frozen (fine-tune is tracked in the training issue)");
+    }
+    TrainingData data = new TrainingData(spark, lake);
+    String policy = config.inputs().policy().key();
+    List<LabelledImage> train = data.load("train", t.inputSize(), policy);
+    List<LabelledImage> val = data.load("val", t.inputSize(), policy);
+    List<String> classes = new ArrayList<>(new TreeSet<>(train.stream().map(LabelledImage::label).toList()));
+    if (classes.size() < 2) {
+      throw new CosmicException(ExitCode.MISSING_INPUT, "the train split has " + classes.size()
+          + " class; a classifier needs at least 2");
+    }
+    Backbone backbone = Backbones.create(t);
+    FeatureStore store = new FeatureStore(spark, lake, backbone);
+    List<LabelledImage> all = new ArrayList<>(train);
+    all.addAll(val);
+    Map<String, float[][]> feats = store.features(all, t.featureViews());
+
+    HeadTrainer.Trained head = new HeadTrainer(t).train(views(train, feats), labels(train, classes),
+        views(val, feats), labels(val, classes), classes);
+
+    String modelId = backbone.id() + "-" + Instant.now().toString().replaceAll("[^0-9T]", "").substring(0, 15);
+    Map<String, Object> meta = new LinkedHashMap<>();
+    meta.put("model_id", modelId);
+    meta.put("classes", classes);
+    meta.put("backbone", backbone.describe());
+    meta.put("backbone_id", backbone.id());
+    meta.put("input_size", t.inputSize());
+    meta.put("resize_policy", policy);
+    meta.put("normalisation", "pixel/255");
+    meta.put("mode", t.mode());
+    meta.put("feature_views", t.featureViews());
+    Map<String, Object> hp = new LinkedHashMap<>();
+    hp.put("epochs_max", t.epochs());
+    hp.put("epochs_run", head.epochsRun());
+    hp.put("best_epoch", head.bestEpoch());
+    hp.put("batch_size", t.batchSize());
+    hp.put("learning_rate", t.learningRate());
+    hp.put("hidden", t.hidden());
+    hp.put("dropout", t.dropout());
+    hp.put("l2", t.l2());
+    hp.put("patience", t.patience());
+    hp.put("class_weights", t.classWeights());
+    hp.put("seed", t.seed());
+    meta.put("hyper_parameters", hp);
+    meta.put("standardiser_mean", head.standardiser().mean());
+    meta.put("standardiser_std", head.standardiser().std());
+    meta.put("table_versions", data.versions());
+    meta.put("lake", lake.root());
+    meta.put("train_images", train.size());
+    meta.put("val_images", val.size());
+    Map<String, Object> vm = new LinkedHashMap<>();
+    vm.put("accuracy", head.validation().accuracy());
+    vm.put("macro_f1", head.validation().macroF1());
+    vm.put("macro_roc_auc", head.validation().macroAuc());
+    meta.put("validation_metrics", vm);
+    meta.put("trained_at", Instant.now().toString());
+    ModelStore.save(modelDir, head.net(), meta);
+    double s = (System.nanoTime() - t0) / 1e9;
+    LOG.info("model {} saved to {} in {} s", modelId, modelDir, String.format("%.0f", s));
+    return new Result(modelId, modelDir, head.validation(), store.computed(), head.bestEpoch(), s);
+  }
+
+  static List<float[][]> views(List<LabelledImage> images, Map<String, float[][]> feats) {
+    return images.stream().map(i -> feats.get(i.contentSha256())).toList();
+  }
+
+  static int[] labels(List<LabelledImage> images, List<String> classes) {
+    return images.stream().mapToInt(i -> {
+      int c = classes.indexOf(i.label());
+      if (c < 0) {
+        throw new CosmicException(ExitCode.USAGE, "image " + i.imageId() + " has label '" + i.label()
+            + "', which is not among the model's classes " + classes + "; retrain on these splits");
+      }
+      return c;
+    }).toArray();
+  }
+}

@@ -1,0 +1,20 @@
+package com.cosmicmorphology.training.backbone;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A pretrained network cut before its classifier: images in, one feature vector per image out. Inputs are
+ * always given as NHWC floats in [0,1] (pixel/255); each backbone converts to its own layout.
+ */
+public interface Backbone {
+  /** Stable id for caches and metadata, e.g. {@code keras-mobilenet_v2_imagenet_block10_features-224}. */
+  String id();
+
+  int inputSize();
+
+  /** @param nhwc [N, size, size, 3] in [0,1] */
+  INDArray features(INDArray nhwc);
+
+  /** Metadata for the model file: what the backbone is, where its weights came from. */
+  java.util.Map<String, Object> describe();
+}

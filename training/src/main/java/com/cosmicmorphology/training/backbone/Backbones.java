@@ -1,0 +1,18 @@
+package com.cosmicmorphology.training.backbone;
+
+import com.cosmicmorphology.common.config.CosmicConfig;
+import java.nio.file.Path;
+
+/** Builds the configured backbone. */
+public final class Backbones {
+  private Backbones() {}
+
+  public static Backbone create(CosmicConfig.Training t) {
+    if (t.backbone().equals("keras-h5")) {
+      return new KerasH5Backbone(Path.of(t.kerasModel()), t.inputSize());
+    }
+    String dir = t.weightsDir().startsWith("~") ? System.getProperty("user.home") + t.weightsDir().substring(1)
+        : t.weightsDir();
+    return new ZooBackbone(t.backbone(), t.inputSize(), Path.of(dir), t.allowRandomWeights(), t.seed());
+  }
+}

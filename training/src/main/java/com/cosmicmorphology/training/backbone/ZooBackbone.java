@@ -1,0 +1,111 @@
+package com.cosmicmorphology.training.backbone;
+
+import com.cosmicmorphology.common.cli.CosmicException;
+import com.cosmicmorphology.common.cli.ExitCode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.transferlearning.TransferLearning;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.deeplearning4j.zoo.PretrainedType;
+import org.deeplearning4j.zoo.ZooModel;
+import org.deeplearning4j.zoo.model.ResNet50;
+import org.deeplearning4j.zoo.model.SqueezeNet;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * DL4J zoo networks as feature extractors: ResNet50 (2048 features) and SqueezeNet (1000 class maps pooled).
+ * ImageNet weights are used when their file is in the weights directory as DL4J expects it; otherwise the
+ * network starts from random weights only if allowed, else the job stops naming the file to place.
+ * ResNet50 works below 96 px too: its zoo "avgpool" is really a 3x3 max pool, so the output is cut at the
+ * last block and a global average pooling is put on top (any input size).
+ */
+public final class ZooBackbone implements Backbone {
+  private final String name;
+  private final int size;
+  private final boolean pretrained;
+  private final ComputationGraph graph;
+  private final String weightsFile;
+
+  public ZooBackbone(String name, int size, Path weightsDir, boolean allowRandom, long seed) {
+    this.name = name;
+    this.size = size;
+    // DL4J looks for weights under <base>/models/<model>/; the base is this system property
+    System.setProperty("org.deeplearning4j.dl4jresources.directory", weightsDir.toString());
+    ZooModel zoo = switch (name) {
+      // built at 224 (its head needs >= 96 px), then cut to global pooling: the convolutions take any size
+      case "resnet50" -> ResNet50.builder().numClasses(1000).seed(seed).inputShape(new int[] {3, Math.max(size, 224), Math.max(size, 224)})
+          .weightInit(WeightInit.RELU.getWeightInitFunction()).build(); // zoo default sigma 0.5 blows activations up
+      case "squeezenet" -> SqueezeNet.builder().numClasses(1000).seed(seed).inputShape(new int[] {3, size, size}).build();
+      default -> throw new CosmicException(ExitCode.USAGE, "training.backbone '" + name
+          + "' is not a zoo model; valid values: keras-h5, resnet50, squeezenet");
+    };
+    String file = switch (name) {
+      case "resnet50" -> "resnet50_dl4j_inference.v3.zip";
+      default -> "squeezenet_dl4j_inference.v2.zip";
+    };
+    Path expected = weightsDir.resolve("models").resolve(name).resolve(file);
+    this.weightsFile = expected.toString();
+    ComputationGraph g;
+    if (Files.isRegularFile(expected) && zoo.pretrainedAvailable(PretrainedType.IMAGENET)) {
+      try {
+        g = (ComputationGraph) zoo.initPretrained(PretrainedType.IMAGENET);
+      } catch (Exception e) {
+        throw new CosmicException(ExitCode.USAGE, "ImageNet weights " + expected + " did not load (" + e.getMessage()
+            + "); replace the file with DL4J's " + file + " (its checksum is checked)");
+      }
+      pretrained = true;
+    } else if (allowRandom) {
+      g = (ComputationGraph) zoo.init();
+      pretrained = false;
+    } else {
+      throw new CosmicException(ExitCode.USAGE, "no ImageNet weights for " + name + ": place DL4J's " + file + " at "
+          + expected + " (or set training.weights-dir), or set training.allow-random-weights=true to start from "
+          + "random weights");
+    }
+    this.graph = name.equals("resnet50") ? withGlobalPooling(g) : g;
+  }
+
+  /** Removes the zoo head (its 3x3 max pool needs >= 96 px) and puts global average pooling on the last block. */
+  private static ComputationGraph withGlobalPooling(ComputationGraph g) {
+    return new TransferLearning.GraphBuilder(g)
+        .removeVertexAndConnections("output")
+        .removeVertexAndConnections("avgpool")
+        .addLayer("gap", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "res5c_branch")
+        .setOutputs("gap")
+        .build();
+  }
+
+  @Override
+  public String id() {
+    return name + (pretrained ? "_imagenet_" : "_random_") + size;
+  }
+
+  @Override
+  public int inputSize() {
+    return size;
+  }
+
+  @Override
+  public INDArray features(INDArray nhwc) {
+    INDArray nchw = nhwc.permute(0, 3, 1, 2).dup();
+    INDArray out = graph.outputSingle(false, nchw);
+    return out.rank() > 2 ? out.reshape(out.size(0), out.length() / out.size(0)) : out;
+  }
+
+  @Override
+  public Map<String, Object> describe() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("type", name);
+    m.put("pretrained", pretrained ? "imagenet" : "random");
+    m.put("weights_file", weightsFile);
+    m.put("input_size", size);
+    m.put("layout", "NCHW");
+    m.put("normalisation", "pixel/255");
+    return m;
+  }
+}

@@ -1,0 +1,86 @@
+package com.cosmicmorphology.training.data;
+
+import static org.apache.spark.sql.functions.col;
+
+import com.cosmicmorphology.common.cli.CosmicException;
+import com.cosmicmorphology.common.cli.ExitCode;
+import com.cosmicmorphology.common.lake.LakeLayout;
+import com.cosmicmorphology.common.lake.LakeTable;
+import io.delta.tables.DeltaTable;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * What training reads from the lake, through the layout in common: included rows of {@code splits}, with the
+ * prepared pixels of {@code features_inputs} at the backbone's size. Also the Delta versions of those
+ * tables, which the model's metadata records (notebooks can time-travel to them).
+ */
+public final class TrainingData {
+  public static final String INPUTS = "features_inputs";
+
+  private final SparkSession spark;
+  private final LakeLayout lake;
+
+  public TrainingData(SparkSession spark, LakeLayout lake) {
+    this.spark = spark;
+    this.lake = lake;
+  }
+
+  /** @param split train, val, test, or null for all */
+  public List<LabelledImage> load(String split, int size, String policy) {
+    Dataset<Row> splits = lake.read(spark, LakeTable.SPLITS).where(col("included"));
+    if (split != null) {
+      splits = splits.where(col("split").equalTo(split));
+    }
+    if (!lake.exists(spark, "curated_images")) {
+      throw new CosmicException(ExitCode.MISSING_INPUT, "table 'curated_images' is missing; run './cosmic clean' first");
+    }
+    if (!lake.exists(spark, INPUTS)) {
+      throw new CosmicException(ExitCode.MISSING_INPUT, "table 'features_inputs' is missing; run './cosmic prepare --size "
+          + size + "' first");
+    }
+    Dataset<Row> curated = spark.read().format("delta").load(lake.location("curated_images"))
+        .select("image_id", "content_sha256");
+    Dataset<Row> inputs = spark.read().format("delta").load(lake.location(INPUTS))
+        .where(col("size").equalTo(size).and(col("policy").equalTo(policy)).and(col("error").isNull()))
+        .select("content_sha256", "pixels");
+    Dataset<Row> joined = splits.select("image_id", "label", "split").join(curated, "image_id")
+        .join(inputs, curated.col("content_sha256").equalTo(inputs.col("content_sha256")), "left")
+        .select(col("image_id"), col("label"), col("split"), curated.col("content_sha256"), col("pixels"))
+        .orderBy("image_id");
+    List<LabelledImage> out = new ArrayList<>();
+    long missing = 0;
+    for (Row r : joined.collectAsList()) {
+      if (r.isNullAt(4)) {
+        missing++;
+        continue;
+      }
+      out.add(new LabelledImage(r.getString(0), r.getString(1), r.getString(2), r.getString(3), (byte[]) r.get(4)));
+    }
+    if (missing > 0) {
+      throw new CosmicException(ExitCode.MISSING_INPUT, missing + " curated images have no model input at " + size
+          + " px (" + policy + "); run './cosmic prepare --size " + size + " --policy " + policy + "' first");
+    }
+    if (out.isEmpty()) {
+      throw new CosmicException(ExitCode.MISSING_INPUT, "the " + (split == null ? "" : split + " ")
+          + "split is empty: no included images; ingest images, then run clean, split and prepare");
+    }
+    return out;
+  }
+
+  /** Latest Delta version of each table a model depends on. */
+  public Map<String, Long> versions() {
+    Map<String, Long> v = new LinkedHashMap<>();
+    for (String t : List.of("images", "curated_images", "splits", INPUTS)) {
+      if (lake.exists(spark, t)) {
+        v.put(t, DeltaTable.forPath(spark, lake.location(t)).history(1).first().getAs("version"));
+      }
+    }
+    return v;
+  }
+}

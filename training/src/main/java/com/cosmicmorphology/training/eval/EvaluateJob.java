@@ -1,0 +1,93 @@
+package com.cosmicmorphology.training.eval;
+
+import com.cosmicmorphology.common.cli.CosmicException;
+import com.cosmicmorphology.common.cli.ExitCode;
+import com.cosmicmorphology.common.config.CosmicConfig;
+import com.cosmicmorphology.common.lake.LakeLayout;
+import com.cosmicmorphology.common.lake.LakeTable;
+import com.cosmicmorphology.training.data.LabelledImage;
+import com.cosmicmorphology.training.data.TrainingData;
+import com.cosmicmorphology.training.model.ModelStore;
+import io.delta.tables.DeltaTable;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * {@code ./cosmic evaluate}: scores a split (test by default) with a saved model, writes {@code metrics}
+ * (MERGE by model, split, metric, class: re-evaluating replaces, never duplicates), and saves the confusion
+ * matrix next to the model.
+ */
+public final class EvaluateJob {
+  public static final StructType METRICS = new StructType()
+      .add("model_id", DataTypes.StringType, false)
+      .add("split", DataTypes.StringType, false)
+      .add("metric", DataTypes.StringType, false)
+      .add("class", DataTypes.StringType, true)
+      .add("value", DataTypes.DoubleType, true)
+      .add("computed_at", DataTypes.TimestampType, false);
+
+  /** The report and where the chart went. */
+  public record Result(String modelId, Metrics.Report report, Path confusionPng, int images) {}
+
+  private final SparkSession spark;
+  private final LakeLayout lake;
+  private final CosmicConfig config;
+
+  public EvaluateJob(SparkSession spark, LakeLayout lake, CosmicConfig config) {
+    this.spark = spark;
+    this.lake = lake;
+    this.config = config;
+  }
+
+  public Result run(Path modelDir, String split) {
+    Scorer scorer = new Scorer(ModelStore.load(modelDir), config);
+    List<String> classes = scorer.model().classes();
+    List<LabelledImage> images = new TrainingData(spark, lake).load(split, scorer.inputSize(), scorer.resizePolicy());
+    int[] truth = new int[images.size()];
+    for (int i = 0; i < truth.length; i++) {
+      truth[i] = classes.indexOf(images.get(i).label());
+      if (truth[i] < 0) {
+        throw new CosmicException(ExitCode.USAGE, "the " + split + " split has label '" + images.get(i).label()
+            + "' (" + images.get(i).imageId() + "), which model " + scorer.model().modelId() + " does not know; its classes: "
+            + classes + ". Evaluate it on the lake it was trained on, or retrain");
+      }
+    }
+    Metrics.Report report = Metrics.of(scorer.score(spark, lake, images), truth, classes);
+    write(scorer.model().modelId(), split, report);
+    Path png = modelDir.resolve("confusion_" + split + ".png");
+    try {
+      ConfusionChart.write(report.confusion(), classes, "Model " + scorer.model().modelId() + " on " + split
+          + String.format(" — accuracy %.3f, macro-F1 %.3f", report.accuracy(), report.macroF1()), png);
+    } catch (IOException e) {
+      throw new CosmicException(ExitCode.STORAGE, "cannot write " + png + ": " + e.getMessage(), e);
+    }
+    return new Result(scorer.model().modelId(), report, png, images.size());
+  }
+
+  private void write(String modelId, String split, Metrics.Report report) {
+    Timestamp now = Timestamp.from(Instant.now());
+    List<Row> rows = new ArrayList<>();
+    for (Map.Entry<String, Map<String, Double>> e : report.byClass().entrySet()) {
+      e.getValue().forEach((metric, v) -> rows.add(RowFactory.create(modelId, split, metric, e.getKey(),
+          Double.isNaN(v) ? null : v, now)));
+    }
+    String path = lake.location(LakeTable.METRICS);
+    if (!DeltaTable.isDeltaTable(spark, path)) {
+      DeltaTable.createIfNotExists(spark).location(path).addColumns(METRICS).execute();
+    }
+    DeltaTable.forPath(spark, path).as("t")
+        .merge(spark.createDataFrame(rows, METRICS).as("s"), "t.model_id = s.model_id AND t.split = s.split "
+            + "AND t.metric = s.metric AND t.class <=> s.class")
+        .whenMatched().updateAll().whenNotMatched().insertAll().execute();
+  }
+}

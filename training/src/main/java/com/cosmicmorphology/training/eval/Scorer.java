@@ -1,0 +1,83 @@
+package com.cosmicmorphology.training.eval;
+
+import com.cosmicmorphology.common.cli.CosmicException;
+import com.cosmicmorphology.common.cli.ExitCode;
+import com.cosmicmorphology.common.config.CosmicConfig;
+import com.cosmicmorphology.common.lake.LakeLayout;
+import com.cosmicmorphology.training.backbone.Backbone;
+import com.cosmicmorphology.training.backbone.Backbones;
+import com.cosmicmorphology.training.data.LabelledImage;
+import com.cosmicmorphology.training.features.FeatureStore;
+import com.cosmicmorphology.training.head.HeadTrainer;
+import com.cosmicmorphology.training.head.Standardiser;
+import com.cosmicmorphology.training.model.ModelStore;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * A saved model ready to score: rebuilds the backbone the metadata names and checks it is the same one
+ * (same id; for .h5 files the same SHA-256), then scores images: class probabilities averaged over views.
+ */
+public final class Scorer {
+  private final ModelStore.Loaded model;
+  private final Backbone backbone;
+  private final Standardiser standardiser;
+  private final int views;
+
+  public Scorer(ModelStore.Loaded model, CosmicConfig config) {
+    this.model = model;
+    Map<String, Object> b = model.backbone();
+    CosmicConfig.Training t = config.training();
+    String type = (String) b.get("type");
+    int size = ((Number) model.metadata().get("input_size")).intValue();
+    CosmicConfig.Training asTrained = new CosmicConfig.Training(type, type.equals("keras-h5") ? (String) b.get("file")
+        : t.kerasModel(), t.weightsDir(), t.allowRandomWeights(), t.mode(), size, t.unfreezeFrom(),
+        t.featureViews(), t.epochs(), t.batchSize(), t.learningRate(), t.hidden(), t.dropout(), t.l2(), t.patience(),
+        t.classWeights(), t.seed(), t.modelDir());
+    this.backbone = Backbones.create(asTrained);
+    String expectedId = (String) model.metadata().get("backbone_id");
+    if (!backbone.id().equals(expectedId)
+        || (b.get("sha256") != null && !b.get("sha256").equals(backbone.describe().get("sha256")))) {
+      throw new CosmicException(ExitCode.USAGE, "model " + model.modelId() + " was trained on backbone " + expectedId
+          + " " + b + ", but " + backbone.id() + " " + backbone.describe() + " is what loads here; use the model's "
+          + "backbone file or retrain");
+    }
+    this.standardiser = new Standardiser(model.floats("standardiser_mean"), model.floats("standardiser_std"));
+    this.views = ((Number) model.metadata().get("feature_views")).intValue();
+  }
+
+  public ModelStore.Loaded model() {
+    return model;
+  }
+
+  public int inputSize() {
+    return backbone.inputSize();
+  }
+
+  public String resizePolicy() {
+    return (String) model.metadata().get("resize_policy");
+  }
+
+  /** Scores lake images through the feature cache (shared with training). */
+  public double[][] score(SparkSession spark, LakeLayout lake, List<LabelledImage> images) {
+    FeatureStore store = new FeatureStore(spark, lake, backbone);
+    Map<String, float[][]> f = store.features(images, views);
+    return HeadTrainer.probabilities(model.net(), standardiser, images.stream().map(i -> f.get(i.contentSha256())).toList());
+  }
+
+  /** Scores images that are not in the lake (a folder): features computed in memory, not cached. */
+  public double[][] scoreUncached(List<byte[]> pixels) {
+    double[][] out = new double[pixels.size()][];
+    for (int i = 0; i < pixels.size(); i++) {
+      float[][] fv = new float[views][];
+      for (int v = 0; v < views; v++) {
+        byte[] px = com.cosmicmorphology.training.data.Views.view(pixels.get(i), backbone.inputSize(), v);
+        fv[v] = backbone.features(com.cosmicmorphology.training.data.Batches.nhwc(List.of(px), backbone.inputSize()))
+            .getRow(0).toFloatVector();
+      }
+      out[i] = HeadTrainer.probabilities(model.net(), standardiser, List.<float[][]>of(fv))[0];
+    }
+    return out;
+  }
+}

@@ -1,0 +1,127 @@
+package com.cosmicmorphology.training.features;
+
+import static org.apache.spark.sql.functions.col;
+
+import com.cosmicmorphology.common.lake.LakeLayout;
+import com.cosmicmorphology.training.backbone.Backbone;
+import com.cosmicmorphology.training.data.Batches;
+import com.cosmicmorphology.training.data.LabelledImage;
+import com.cosmicmorphology.training.data.Views;
+import io.delta.tables.DeltaTable;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Frozen-backbone features, computed once per (content hash, view) for a backbone and input size, in
+ * {@code features_<backbone id>}. A second run over the same images computes nothing ({@link #computed()}).
+ */
+public final class FeatureStore {
+  private static final Logger LOG = LoggerFactory.getLogger(FeatureStore.class);
+  static final StructType SCHEMA = new StructType()
+      .add("content_sha256", DataTypes.StringType, false)
+      .add("view", DataTypes.IntegerType, false)
+      .add("features", DataTypes.createArrayType(DataTypes.FloatType, false), false)
+      .add("backbone", DataTypes.StringType, false)
+      .add("computed_at", DataTypes.TimestampType, false);
+  private static final int BATCH = 16;
+
+  private final SparkSession spark;
+  private final LakeLayout lake;
+  private final Backbone backbone;
+  private long computed;
+
+  public FeatureStore(SparkSession spark, LakeLayout lake, Backbone backbone) {
+    this.spark = spark;
+    this.lake = lake;
+    this.backbone = backbone;
+  }
+
+  public String table() {
+    return "features_" + backbone.id();
+  }
+
+  /** Feature vectors computed by this store so far (cache misses). */
+  public long computed() {
+    return computed;
+  }
+
+  /** sha -> [view][feature] for views 0..views-1 of every image; computes and stores what is missing. */
+  public Map<String, float[][]> features(List<LabelledImage> images, int views) {
+    String path = lake.location(table());
+    if (!DeltaTable.isDeltaTable(spark, path)) {
+      DeltaTable.createIfNotExists(spark).location(path).addColumns(SCHEMA).execute();
+    }
+    Map<String, LabelledImage> bySha = new LinkedHashMap<>();
+    images.forEach(i -> bySha.putIfAbsent(i.contentSha256(), i));
+    Map<String, float[][]> out = new HashMap<>();
+    for (Row r : spark.read().format("delta").load(path).where(col("view").lt(views))
+        .where(col("content_sha256").isin(bySha.keySet().toArray())).collectAsList()) {
+      List<Float> f = r.getList(2);
+      float[] v = new float[f.size()];
+      for (int i = 0; i < v.length; i++) {
+        v[i] = f.get(i);
+      }
+      out.computeIfAbsent(r.getString(0), k -> new float[views][])[r.getInt(1)] = v;
+    }
+    List<String[]> todo = new ArrayList<>(); // {sha, view}
+    for (String sha : bySha.keySet()) {
+      float[][] have = out.get(sha);
+      for (int v = 0; v < views; v++) {
+        if (have == null || have[v] == null) {
+          todo.add(new String[] {sha, Integer.toString(v)});
+        }
+      }
+    }
+    if (todo.isEmpty()) {
+      return out;
+    }
+    LOG.info("computing {} feature vectors with {} ({} cached)", todo.size(), backbone.id(),
+        bySha.size() * views - todo.size());
+    Timestamp now = Timestamp.from(Instant.now());
+    List<Row> rows = new ArrayList<>();
+    long t0 = System.nanoTime();
+    for (int start = 0; start < todo.size(); start += BATCH) {
+      List<String[]> batch = todo.subList(start, Math.min(todo.size(), start + BATCH));
+      List<byte[]> px = new ArrayList<>();
+      for (String[] t : batch) {
+        px.add(Views.view(bySha.get(t[0]).pixels(), backbone.inputSize(), Integer.parseInt(t[1])));
+      }
+      INDArray f = backbone.features(Batches.nhwc(px, backbone.inputSize()));
+      for (int i = 0; i < batch.size(); i++) {
+        float[] v = f.getRow(i).toFloatVector();
+        int view = Integer.parseInt(batch.get(i)[1]);
+        out.computeIfAbsent(batch.get(i)[0], k -> new float[views][])[view] = v;
+        Float[] boxed = new Float[v.length];
+        for (int j = 0; j < v.length; j++) {
+          boxed[j] = v[j];
+        }
+        rows.add(RowFactory.create(batch.get(i)[0], view, boxed, backbone.id(), now));
+      }
+      computed += batch.size();
+      // ND4J's off-heap buffers are freed when their Java objects are collected: collect between batches,
+      // or memory climbs by gigabytes and later batches slow down (measured, see stack notes)
+      System.gc();
+      if ((start / BATCH) % 10 == 9) {
+        LOG.info("features: {}/{} ({} img/s)", computed, todo.size(),
+            String.format("%.1f", computed / ((System.nanoTime() - t0) / 1e9)));
+      }
+    }
+    DeltaTable.forPath(spark, path).as("t")
+        .merge(spark.createDataFrame(rows, SCHEMA).as("s"), "t.content_sha256 = s.content_sha256 AND t.view = s.view")
+        .whenNotMatched().insertAll().execute();
+    return out;
+  }
+}
