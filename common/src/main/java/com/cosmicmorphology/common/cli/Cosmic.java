@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "cosmic", mixinStandardHelpOptions = true, version = "cosmic-morphology 0.1.0",
     description = "NASA imagery into a labelled Delta lake and a classifier of celestial objects.",
-    subcommands = {CommandLine.HelpCommand.class, SqlCommand.class})
+    subcommands = {CommandLine.HelpCommand.class, SqlCommand.class, PipelineCommand.class, PipelineCommand.Demo.class})
 public final class Cosmic implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(Cosmic.class);
 

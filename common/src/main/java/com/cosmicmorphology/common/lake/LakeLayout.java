@@ -25,7 +25,10 @@ public final class LakeLayout {
   private final String root;
 
   public LakeLayout(String root) {
-    this.root = stripTrailingSlash(root);
+    // a relative local root (./lake) is resolved once, here: Delta's table builder rejects relative locations,
+    // and executors on other machines would resolve it against their own working directories
+    this.root = root.contains("://") || root.startsWith("file:") ? stripTrailingSlash(root)
+        : java.nio.file.Path.of(root).toAbsolutePath().normalize().toString();
   }
 
   public String root() {

@@ -1,0 +1,197 @@
+package com.cosmicmorphology.training;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.cosmicmorphology.common.cli.CosmicException;
+import com.cosmicmorphology.common.config.CosmicConfig;
+import com.cosmicmorphology.common.config.ResizePolicy;
+import com.cosmicmorphology.common.image.InputResizer;
+import com.cosmicmorphology.common.lake.LakeLayout;
+import com.cosmicmorphology.common.lake.LakeTable;
+import com.cosmicmorphology.common.testing.SharedSpark;
+import com.cosmicmorphology.training.backbone.Backbones;
+import com.cosmicmorphology.training.eval.EvaluateJob;
+import com.cosmicmorphology.training.predict.PredictJob;
+import java.io.ByteArrayInputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Train -> evaluate -> predict on real photographs at a tiny input size, over lake tables written in the
+ * contract's columns (training reads what processing writes, not processing's code).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class TrainingTest {
+  static final Path SAMPLE = Path.of("../data/sample/stellarium").toAbsolutePath().normalize();
+  static final String[] CLASSES = {"galaxy", "globular_cluster", "planetary_nebula"};
+  static final int SIZE = 96;
+
+  @TempDir static Path tmp;
+  private final SparkSession spark = SharedSpark.get();
+  private LakeLayout lake;
+  private CosmicConfig config;
+  private TrainJob.Result trained;
+  private Path modelDir;
+
+  private CosmicConfig config(String root, Map<String, String> extra) {
+    Map<String, String> all = new HashMap<>(Map.of("training.input-size", Integer.toString(SIZE),
+        "training.feature-views", "2", "training.epochs", "60", "training.patience", "20",
+        "training.keras-model", Path.of("../models/mobilenet_v2_imagenet_block10_features.h5").toString(),
+        "inputs.policy", "center-crop"));
+    all.putAll(extra);
+    return SharedSpark.config(root, all);
+  }
+
+  /** 14 photographs per class: 8 train, 3 val, 3 test (by name order), as curated, splits and inputs rows. */
+  static void writeLake(SparkSession spark, LakeLayout lake, String[] classes, boolean withVal) throws Exception {
+    List<Row> splits = new ArrayList<>();
+    List<Row> curated = new ArrayList<>();
+    List<Row> inputs = new ArrayList<>();
+    Timestamp now = Timestamp.from(Instant.now());
+    for (String c : classes) {
+      List<Path> files;
+      try (Stream<Path> s = Files.list(SAMPLE.resolve(c))) {
+        files = s.sorted().limit(14).toList();
+      }
+      for (int i = 0; i < files.size(); i++) {
+        String id = "folder:" + c + "/" + files.get(i).getFileName();
+        String split = i < 8 ? "train" : i < 11 ? (withVal ? "val" : "train") : "test";
+        byte[] bytes = Files.readAllBytes(files.get(i));
+        String sha = com.cosmicmorphology.common.testing.Hashing.sha256(bytes);
+        splits.add(RowFactory.create(id, c, split, id, true, 42L));
+        curated.add(RowFactory.create(id, "folder", c, sha, id, true, "ok", null, now));
+        byte[] px = InputResizer.toHwcRgb(ImageIO.read(new ByteArrayInputStream(bytes)), SIZE, ResizePolicy.CENTER_CROP);
+        inputs.add(RowFactory.create(sha, SIZE, "center-crop", id, px, "pixel/255", null, now));
+      }
+    }
+    spark.createDataFrame(splits, new StructType().add("image_id", DataTypes.StringType).add("label", DataTypes.StringType)
+            .add("split", DataTypes.StringType).add("group_id", DataTypes.StringType).add("included", DataTypes.BooleanType)
+            .add("seed", DataTypes.LongType))
+        .write().format("delta").save(lake.location(LakeTable.SPLITS));
+    spark.createDataFrame(curated, new StructType().add("image_id", DataTypes.StringType).add("source", DataTypes.StringType)
+            .add("label", DataTypes.StringType).add("content_sha256", DataTypes.StringType).add("group_id", DataTypes.StringType)
+            .add("included", DataTypes.BooleanType).add("reason", DataTypes.StringType).add("detail", DataTypes.StringType)
+            .add("curated_at", DataTypes.TimestampType))
+        .write().format("delta").save(lake.location("curated_images"));
+    spark.createDataFrame(inputs, new StructType().add("content_sha256", DataTypes.StringType).add("size", DataTypes.IntegerType)
+            .add("policy", DataTypes.StringType).add("image_id", DataTypes.StringType).add("pixels", DataTypes.BinaryType)
+            .add("normalisation", DataTypes.StringType).add("error", DataTypes.StringType)
+            .add("prepared_at", DataTypes.TimestampType))
+        .write().format("delta").save(lake.location("features_inputs"));
+  }
+
+  @BeforeAll
+  void train() throws Exception {
+    lake = new LakeLayout(tmp.resolve("lake").toString());
+    config = config(lake.root(), Map.of());
+    writeLake(spark, lake, CLASSES, true);
+    modelDir = tmp.resolve("model");
+    trained = new TrainJob(spark, lake, config).run(modelDir);
+  }
+
+  @Test
+  void trainsAndBeatsTheMajorityClassOnHeldBackImages() {
+    assertThat(trained.featuresComputed()).isEqualTo(3 * 11 * 2); // train + val images, 2 views each
+    assertThat(modelDir.resolve("head.zip")).isRegularFile();
+    assertThat(modelDir.resolve("metadata.json")).content().contains("\"classes\"").contains("globular_cluster")
+        .contains("table_versions").contains("validation_metrics").contains("\"backbone\"");
+    EvaluateJob.Result r = new EvaluateJob(spark, lake, config).run(modelDir, "test");
+    assertThat(r.images()).isEqualTo(9);
+    double majority = 1.0 / 3;
+    assertThat(r.report().accuracy()).isGreaterThan(majority);
+    assertThat(r.confusionPng()).isRegularFile();
+    long rows = spark.read().format("delta").load(lake.location(LakeTable.METRICS))
+        .where("model_id = '" + trained.modelId() + "' AND split = 'test'").count();
+    assertThat(rows).isEqualTo(3 + 3 * 5); // overall + per class
+    // evaluating again replaces the rows
+    new EvaluateJob(spark, lake, config).run(modelDir, "test");
+    assertThat(spark.read().format("delta").load(lake.location(LakeTable.METRICS))
+        .where("model_id = '" + trained.modelId() + "' AND split = 'test'").count()).isEqualTo(rows);
+  }
+
+  @Test
+  void aSecondTrainingHitsTheFeatureCache() {
+    TrainJob.Result again = new TrainJob(spark, lake, config).run(tmp.resolve("model2"));
+    assertThat(again.featuresComputed()).isZero();
+    assertThat(again.validation().accuracy()).isEqualTo(trained.validation().accuracy()); // same seed, same data
+  }
+
+  @Test
+  void predictReadsBackWhatTrainWrote() throws Exception {
+    Path folder = tmp.resolve("new-images");
+    Files.createDirectories(folder.resolve("a"));
+    try (Stream<Path> s = Files.list(SAMPLE.resolve("globular_cluster"))) {
+      for (Path f : s.sorted().skip(20).limit(2).toList()) {
+        Files.copy(f, folder.resolve("a").resolve(f.getFileName()));
+      }
+    }
+    Files.writeString(folder.resolve("notes.txt"), "not an image");
+    Path csv = tmp.resolve("out/predictions.csv");
+    PredictJob.Result r = new PredictJob(spark, lake, config).fromFolder(modelDir, folder, csv);
+    assertThat(r.scored()).isEqualTo(2);
+    assertThat(r.failed()).containsOnlyKeys("notes.txt");
+    List<String> lines = Files.readAllLines(csv);
+    assertThat(lines.get(0)).isEqualTo("image_id,predicted_label,confidence");
+    assertThat(lines).hasSize(3);
+    assertThat(lines.get(1)).startsWith("a/").matches(".*,(galaxy|globular_cluster|planetary_nebula),0\\.\\d+");
+    assertThat(spark.read().format("delta").load(lake.location(LakeTable.PREDICTIONS))
+        .where("model_id = '" + trained.modelId() + "'").count()).isEqualTo(2);
+  }
+
+  @Test
+  void aModelFromAnotherClassListIsRefused() throws Exception {
+    LakeLayout other = new LakeLayout(tmp.resolve("other").toString());
+    writeLake(spark, other, new String[] {"galaxy", "open_cluster"}, true);
+    assertThatThrownBy(() -> new EvaluateJob(spark, other, config(other.root(), Map.of())).run(modelDir, "test"))
+        .isInstanceOf(CosmicException.class).hasMessageContaining("open_cluster")
+        .hasMessageContaining("does not know");
+  }
+
+  @Test
+  void aModelFromAnotherBackboneIsRefused() throws Exception {
+    Path copy = tmp.resolve("tampered");
+    Files.createDirectories(copy);
+    Files.copy(modelDir.resolve("head.zip"), copy.resolve("head.zip"));
+    Files.writeString(copy.resolve("metadata.json"), Files.readString(modelDir.resolve("metadata.json"))
+        .replaceAll("\"sha256\" : \"[0-9a-f]+\"", "\"sha256\" : \"0000\""));
+    assertThatThrownBy(() -> new EvaluateJob(spark, lake, config).run(copy, "test"))
+        .isInstanceOf(CosmicException.class).hasMessageContaining("was trained on backbone");
+  }
+
+  @Test
+  void missingZooWeightsNameTheFileToPlace() {
+    CosmicConfig c = config(lake.root(), Map.of("training.backbone", "resnet50",
+        "training.weights-dir", tmp.resolve("no-weights").toString()));
+    assertThatThrownBy(() -> Backbones.create(c.training()))
+        .isInstanceOf(CosmicException.class)
+        .hasMessageContaining("resnet50_dl4j_inference.v3.zip")
+        .hasMessageContaining(tmp.resolve("no-weights").resolve("models/resnet50").toString())
+        .hasMessageContaining("training.allow-random-weights");
+  }
+
+  @Test
+  void anEmptyValidationSplitIsOneClearError() throws Exception {
+    LakeLayout noVal = new LakeLayout(tmp.resolve("noval").toString());
+    writeLake(spark, noVal, CLASSES, false);
+    assertThatThrownBy(() -> new TrainJob(spark, noVal, config(noVal.root(), Map.of())).run(tmp.resolve("m3")))
+        .isInstanceOf(CosmicException.class).hasMessageContaining("the val split is empty");
+  }
+}
