@@ -23,6 +23,11 @@ public final class TrainingCli implements CommandProvider {
     return List.of(new Train(), new Evaluate(), new Predict());
   }
 
+  @Override
+  public List<Object> benchmarks() {
+    return List.of(new com.cosmicmorphology.training.bench.TrainBenchmark());
+  }
+
   @Command(name = "train", mixinStandardHelpOptions = true,
       description = "Transfer learning on the train split, early stopping on val; saves model + metadata.")
   public static final class Train implements Callable<Integer> {

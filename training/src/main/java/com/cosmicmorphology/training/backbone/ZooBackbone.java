@@ -18,7 +18,7 @@ import org.deeplearning4j.zoo.model.SqueezeNet;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * DL4J zoo networks as feature extractors: ResNet50 (2048 features) and SqueezeNet (1000 class maps pooled).
+ * DL4J zoo networks as feature extractors: ResNet50 (2048 features) and SqueezeNet (512, pooled fire9).
  * ImageNet weights are used when their file is in the weights directory as DL4J expects it; otherwise the
  * network starts from random weights only if allowed, else the job stops naming the file to place.
  * ResNet50 works below 96 px too: its zoo "avgpool" is really a 3x3 max pool, so the output is cut at the
@@ -67,15 +67,20 @@ public final class ZooBackbone implements Backbone {
           + expected + " (or set training.weights-dir), or set training.allow-random-weights=true to start from "
           + "random weights");
     }
-    this.graph = name.equals("resnet50") ? withGlobalPooling(g) : g;
+    this.graph = name.equals("resnet50") ? cutToPooledFeatures(g, "res5c_branch", "output", "avgpool")
+        : cutToPooledFeatures(g, "fire9", "loss", "softmax", "avg_pool", "conv10_act", "conv10", "drop9");
   }
 
-  /** Removes the zoo head (its 3x3 max pool needs >= 96 px) and puts global average pooling on the last block. */
-  private static ComputationGraph withGlobalPooling(ComputationGraph g) {
-    return new TransferLearning.GraphBuilder(g)
-        .removeVertexAndConnections("output")
-        .removeVertexAndConnections("avgpool")
-        .addLayer("gap", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "res5c_branch")
+  /**
+   * Removes the zoo head (ResNet50's 3x3 max pool needs >= 96 px; SqueezeNet's head is its 1000-class
+   * convolution) and puts a global average pooling on the last feature block: any input size works.
+   */
+  private static ComputationGraph cutToPooledFeatures(ComputationGraph g, String lastBlock, String... head) {
+    TransferLearning.GraphBuilder b = new TransferLearning.GraphBuilder(g);
+    for (String v : head) {
+      b.removeVertexAndConnections(v);
+    }
+    return b.addLayer("gap", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), lastBlock)
         .setOutputs("gap")
         .build();
   }
