@@ -10,6 +10,7 @@ import com.cosmicmorphology.training.data.LabelledImage;
 import com.cosmicmorphology.training.data.TrainingData;
 import com.cosmicmorphology.training.eval.Metrics;
 import com.cosmicmorphology.training.features.FeatureStore;
+import com.cosmicmorphology.training.head.FineTuneTrainer;
 import com.cosmicmorphology.training.head.HeadTrainer;
 import com.cosmicmorphology.training.model.ModelStore;
 import java.nio.file.Path;
@@ -24,9 +25,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code ./cosmic train}: frozen-backbone transfer learning. Features of every train/val image (all its
- * dihedral views) come from the feature cache, computed once; the head is trained on them with early stopping
- * on the validation split; the model directory gets the head and its metadata.
+ * {@code ./cosmic train}: transfer learning. Frozen mode: features of every train/val image (all its
+ * dihedral views) come from the feature cache, computed once, and a head is trained on them. Fine-tune mode:
+ * the backbone from {@code training.unfreeze-from} on trains with a new head on augmented pixels. Both stop
+ * early on the validation split; the model directory gets the network and its metadata.
  */
 public final class TrainJob {
   private static final Logger LOG = LoggerFactory.getLogger(TrainJob.class);
@@ -48,10 +50,6 @@ public final class TrainJob {
   public Result run(Path modelDir) {
     long t0 = System.nanoTime();
     CosmicConfig.Training t = config.training();
-    if (!t.mode().equals("frozen")) {
-      throw new CosmicException(ExitCode.USAGE, "training.mode '" + t.mode() + "' is not available in this build; "
-          + "valid values: frozen (fine-tune is tracked in the training issue)");
-    }
     TrainingData data = new TrainingData(spark, lake);
     String policy = config.inputs().policy().key();
     List<LabelledImage> train = data.load("train", t.inputSize(), policy);
@@ -63,12 +61,21 @@ public final class TrainJob {
     }
     Backbone backbone = Backbones.create(t);
     FeatureStore store = new FeatureStore(spark, lake, backbone);
-    List<LabelledImage> all = new ArrayList<>(train);
-    all.addAll(val);
-    Map<String, float[][]> feats = store.features(all, t.featureViews());
-
-    HeadTrainer.Trained head = new HeadTrainer(t).train(views(train, feats), labels(train, classes),
-        views(val, feats), labels(val, classes), classes);
+    HeadTrainer.Trained head = null;
+    FineTuneTrainer.Trained tuned = null;
+    if (t.mode().equals("frozen")) {
+      List<LabelledImage> all = new ArrayList<>(train);
+      all.addAll(val);
+      Map<String, float[][]> feats = store.features(all, t.featureViews());
+      head = new HeadTrainer(t).train(views(train, feats), labels(train, classes), views(val, feats),
+          labels(val, classes), classes);
+    } else {
+      int[] y = labels(train, classes);
+      tuned = new FineTuneTrainer(t).train(backbone, train, y, val, labels(val, classes), classes,
+          HeadTrainer.classWeights(y, classes.size(), t.classWeights()));
+    }
+    Metrics.Report validation = head != null ? head.validation() : tuned.validation();
+    int bestEpoch = head != null ? head.bestEpoch() : tuned.bestEpoch();
 
     String modelId = backbone.id() + "-" + Instant.now().toString().replaceAll("[^0-9T]", "").substring(0, 15);
     Map<String, Object> meta = new LinkedHashMap<>();
@@ -80,11 +87,15 @@ public final class TrainJob {
     meta.put("resize_policy", policy);
     meta.put("normalisation", "pixel/255");
     meta.put("mode", t.mode());
+    if (tuned != null) {
+      meta.put("unfreeze_from", t.unfreezeFrom());
+      meta.put("augmentation", "random dihedral view (rotations by 90 degrees, flips) per image and epoch");
+    }
     meta.put("feature_views", t.featureViews());
     Map<String, Object> hp = new LinkedHashMap<>();
     hp.put("epochs_max", t.epochs());
-    hp.put("epochs_run", head.epochsRun());
-    hp.put("best_epoch", head.bestEpoch());
+    hp.put("epochs_run", head != null ? head.epochsRun() : tuned.epochsRun());
+    hp.put("best_epoch", bestEpoch);
     hp.put("batch_size", t.batchSize());
     hp.put("learning_rate", t.learningRate());
     hp.put("hidden", t.hidden());
@@ -94,22 +105,24 @@ public final class TrainJob {
     hp.put("class_weights", t.classWeights());
     hp.put("seed", t.seed());
     meta.put("hyper_parameters", hp);
-    meta.put("standardiser_mean", head.standardiser().mean());
-    meta.put("standardiser_std", head.standardiser().std());
+    if (head != null) {
+      meta.put("standardiser_mean", head.standardiser().mean());
+      meta.put("standardiser_std", head.standardiser().std());
+    }
     meta.put("table_versions", data.versions());
     meta.put("lake", lake.root());
     meta.put("train_images", train.size());
     meta.put("val_images", val.size());
     Map<String, Object> vm = new LinkedHashMap<>();
-    vm.put("accuracy", head.validation().accuracy());
-    vm.put("macro_f1", head.validation().macroF1());
-    vm.put("macro_roc_auc", head.validation().macroAuc());
+    vm.put("accuracy", validation.accuracy());
+    vm.put("macro_f1", validation.macroF1());
+    vm.put("macro_roc_auc", validation.macroAuc());
     meta.put("validation_metrics", vm);
     meta.put("trained_at", Instant.now().toString());
-    ModelStore.save(modelDir, head.net(), meta);
+    ModelStore.save(modelDir, head != null ? head.net() : tuned.net(), meta);
     double s = (System.nanoTime() - t0) / 1e9;
     LOG.info("model {} saved to {} in {} s", modelId, modelDir, String.format("%.0f", s));
-    return new Result(modelId, modelDir, head.validation(), store.computed(), head.bestEpoch(), s);
+    return new Result(modelId, modelDir, validation, store.computed(), bestEpoch, s);
   }
 
   static List<float[][]> views(List<LabelledImage> images, Map<String, float[][]> feats) {

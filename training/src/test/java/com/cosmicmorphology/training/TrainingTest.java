@@ -188,6 +188,28 @@ class TrainingTest {
   }
 
   @Test
+  void fineTuningTrainsTheLastBlockAndPredictsWithIt() throws Exception {
+    CosmicConfig c = config(lake.root(), Map.of("training.mode", "fine-tune", "training.epochs", "2",
+        "training.batch-size", "12", "training.feature-views", "1"));
+    Path dir = tmp.resolve("fine-tuned");
+    TrainJob.Result r = new TrainJob(spark, lake, c).run(dir);
+    assertThat(dir.resolve("network.zip")).isRegularFile();
+    assertThat(dir.resolve("metadata.json")).content().contains("\"mode\" : \"fine-tune\"")
+        .contains("\"unfreeze_from\" : \"block_10_expand\"");
+    EvaluateJob.Result e = new EvaluateJob(spark, lake, c).run(dir, "test");
+    assertThat(e.report().accuracy()).isBetween(0.0, 1.0);
+    assertThat(r.featuresComputed()).isZero(); // fine-tuning reads pixels, not the frozen feature cache
+  }
+
+  @Test
+  void anUnknownUnfreezeLayerListsValidNames() {
+    CosmicConfig c = config(lake.root(), Map.of("training.mode", "fine-tune", "training.unfreeze-from", "block_99"));
+    assertThatThrownBy(() -> new TrainJob(spark, lake, c).run(tmp.resolve("m4")))
+        .isInstanceOf(CosmicException.class).hasMessageContaining("'block_99' is not a layer")
+        .hasMessageContaining("block_10_expand");
+  }
+
+  @Test
   void zooResNet50GivesFeaturesBelow96Pixels() {
     CosmicConfig c = config(lake.root(), Map.of("training.backbone", "resnet50", "training.input-size", "64",
         "training.allow-random-weights", "true", "training.weights-dir", tmp.resolve("no-weights").toString()));

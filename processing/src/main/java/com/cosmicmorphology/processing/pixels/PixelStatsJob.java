@@ -64,18 +64,25 @@ public final class PixelStatsJob {
       DeltaTable.createIfNotExists(spark).location(path).addColumns(SCHEMA).execute();
     }
     Dataset<Row> known = spark.read().format("delta").load(path).select("content_sha256");
-    Dataset<Row> todo = images.select("content_sha256", "image_id")
-        .join(known, images.col("content_sha256").equalTo(known.col("content_sha256")), "left_anti")
-        .groupBy("content_sha256").agg(org.apache.spark.sql.functions.min("image_id").as("image_id"));
-    todo.cache();
-    long computed = todo.count();
     long reused = known.count();
+    // only rows whose hash is new are read with their bytes, and the bytes never cross a shuffle: the known
+    // hashes are broadcast, statistics are computed where the rows are, and only the small results are
+    // grouped to keep one row per hash (the smallest image_id: deterministic)
+    Dataset<Row> todo = images.select("content_sha256", "image_id", "content")
+        .join(org.apache.spark.sql.functions.broadcast(known), "content_sha256", "left_anti");
+    Dataset<Row> perImage = todo.mapPartitions(new Compute(darkThreshold), Encoders.row(SCHEMA));
+    String[] cols = SCHEMA.fieldNames();
+    Dataset<Row> stats = perImage
+        .groupBy("content_sha256")
+        .agg(org.apache.spark.sql.functions.min(org.apache.spark.sql.functions.struct(
+            java.util.Arrays.stream(cols).filter(c -> !c.equals("content_sha256")).sorted((a, b) ->
+                a.equals("image_id") ? -1 : b.equals("image_id") ? 1 : 0).map(org.apache.spark.sql.functions::col)
+                .toArray(org.apache.spark.sql.Column[]::new))).as("s"))
+        .select(java.util.Arrays.stream(cols).map(c -> c.equals("content_sha256") ? col(c) : col("s." + c).as(c))
+            .toArray(org.apache.spark.sql.Column[]::new));
+    stats.cache();
+    long computed = stats.count();
     if (computed > 0) {
-      // bytes are read only for the new hashes, one image per hash (the smallest image_id: deterministic)
-      Dataset<Row> content = images.select("image_id", "content")
-          .join(todo, "image_id").select("content_sha256", "image_id", "content");
-      Dataset<Row> stats = content.mapPartitions(new Compute(darkThreshold), Encoders.row(SCHEMA));
-      stats.cache();
       DeltaTable.forPath(spark, path).as("t")
           .merge(stats.as("s"), "t.content_sha256 = s.content_sha256")
           .whenNotMatched().insertAll()
@@ -86,17 +93,16 @@ public final class PixelStatsJob {
             lit("images").as("source"), col("image_id").as("record_id"), lit("eda").as("stage"),
             lit("undecodable").as("reason"), col("error").as("detail"), col("computed_at").as("at")));
       }
-      stats.unpersist();
     }
-    todo.unpersist();
+    stats.unpersist();
     return new Result(computed, reused);
   }
 
   /** Decodes and measures each image of a partition; an image that fails becomes a row with its error. */
-  static final class Compute implements MapPartitionsFunction<Row, Row> {
+  public static final class Compute implements MapPartitionsFunction<Row, Row> {
     private final double darkThreshold;
 
-    Compute(double darkThreshold) {
+    public Compute(double darkThreshold) {
       this.darkThreshold = darkThreshold;
     }
 

@@ -15,6 +15,12 @@ public interface Backbone {
   /** @param nhwc [N, size, size, 3] in [0,1] */
   INDArray features(INDArray nhwc);
 
+  /** The network itself (fine-tuning builds on it); its single output is the pooled feature vector. */
+  org.deeplearning4j.nn.graph.ComputationGraph graph();
+
+  /** NHWC [0,1] batch in the layout {@link #graph()} takes. */
+  INDArray toInput(INDArray nhwc);
+
   /** Metadata for the model file: what the backbone is, where its weights came from. */
   java.util.Map<String, Object> describe();
 }

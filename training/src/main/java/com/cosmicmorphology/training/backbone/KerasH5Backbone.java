@@ -51,6 +51,16 @@ public final class KerasH5Backbone implements Backbone {
   }
 
   @Override
+  public ComputationGraph graph() {
+    return graph;
+  }
+
+  @Override
+  public INDArray toInput(INDArray nhwc) {
+    return nhwc;
+  }
+
+  @Override
   public Map<String, Object> describe() {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("type", "keras-h5");

@@ -97,9 +97,18 @@ public final class ZooBackbone implements Backbone {
 
   @Override
   public INDArray features(INDArray nhwc) {
-    INDArray nchw = nhwc.permute(0, 3, 1, 2).dup();
-    INDArray out = graph.outputSingle(false, nchw);
+    INDArray out = graph.outputSingle(false, toInput(nhwc));
     return out.rank() > 2 ? out.reshape(out.size(0), out.length() / out.size(0)) : out;
+  }
+
+  @Override
+  public ComputationGraph graph() {
+    return graph;
+  }
+
+  @Override
+  public INDArray toInput(INDArray nhwc) {
+    return nhwc.permute(0, 3, 1, 2).dup();
   }
 
   @Override

@@ -43,7 +43,8 @@ public final class Scorer {
           + " " + b + ", but " + backbone.id() + " " + backbone.describe() + " is what loads here; use the model's "
           + "backbone file or retrain");
     }
-    this.standardiser = new Standardiser(model.floats("standardiser_mean"), model.floats("standardiser_std"));
+    this.standardiser = model.fineTuned() ? null
+        : new Standardiser(model.floats("standardiser_mean"), model.floats("standardiser_std"));
     this.views = ((Number) model.metadata().get("feature_views")).intValue();
   }
 
@@ -61,6 +62,9 @@ public final class Scorer {
 
   /** Scores lake images through the feature cache (shared with training). */
   public double[][] score(SparkSession spark, LakeLayout lake, List<LabelledImage> images) {
+    if (model.fineTuned()) {
+      return scoreUncached(images.stream().map(LabelledImage::pixels).toList());
+    }
     FeatureStore store = new FeatureStore(spark, lake, backbone);
     Map<String, float[][]> f = store.features(images, views);
     return HeadTrainer.probabilities(model.net(), standardiser, images.stream().map(i -> f.get(i.contentSha256())).toList());
@@ -68,6 +72,10 @@ public final class Scorer {
 
   /** Scores images that are not in the lake (a folder): features computed in memory, not cached. */
   public double[][] scoreUncached(List<byte[]> pixels) {
+    if (model.fineTuned()) {
+      return com.cosmicmorphology.training.head.FineTuneTrainer.probabilities(model.graph(), backbone::toInput,
+          backbone.inputSize(), pixels, views);
+    }
     double[][] out = new double[pixels.size()][];
     for (int i = 0; i < pixels.size(); i++) {
       float[][] fv = new float[views][];

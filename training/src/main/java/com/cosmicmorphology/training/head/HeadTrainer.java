@@ -57,7 +57,7 @@ public final class HeadTrainer {
     }
     Standardiser st = Standardiser.fit(rows.toArray(new float[0][]));
     int d = rows.get(0).length;
-    MultiLayerNetwork net = new MultiLayerNetwork(config(d, k, classWeights(trainY, k)));
+    MultiLayerNetwork net = new MultiLayerNetwork(config(d, k, classWeights(trainY, k, conf.classWeights())));
     net.init();
 
     Random rnd = new Random(conf.seed());
@@ -131,10 +131,10 @@ public final class HeadTrainer {
   }
 
   /** Balanced weights n / (k * n_c), capped at 10 so a class of 3 images does not dominate; 1 if disabled. */
-  private float[] classWeights(int[] y, int k) {
+  public static float[] classWeights(int[] y, int k, boolean enabled) {
     float[] w = new float[k];
     java.util.Arrays.fill(w, 1f);
-    if (!conf.classWeights()) {
+    if (!enabled) {
       return w;
     }
     int[] n = new int[k];

@@ -18,12 +18,26 @@ import org.deeplearning4j.util.ModelSerializer;
  * Delta versions of the tables it was trained on, validation metrics).
  */
 public final class ModelStore {
+  /** Frozen mode saves the head (a MultiLayerNetwork); fine-tune mode the whole network (a ComputationGraph). */
   public static final String MODEL_FILE = "head.zip";
+  public static final String NETWORK_FILE = "network.zip";
   public static final String METADATA_FILE = "metadata.json";
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   /** A loaded model: the network and its metadata. */
-  public record Loaded(MultiLayerNetwork net, Map<String, Object> metadata) {
+  public record Loaded(org.deeplearning4j.nn.api.Model model, Map<String, Object> metadata) {
+    public MultiLayerNetwork net() {
+      return (MultiLayerNetwork) model;
+    }
+
+    public org.deeplearning4j.nn.graph.ComputationGraph graph() {
+      return (org.deeplearning4j.nn.graph.ComputationGraph) model;
+    }
+
+    public boolean fineTuned() {
+      return "fine-tune".equals(metadata.get("mode"));
+    }
+
     @SuppressWarnings("unchecked")
     public List<String> classes() {
       return (List<String>) metadata.get("classes");
@@ -51,10 +65,14 @@ public final class ModelStore {
 
   private ModelStore() {}
 
-  public static void save(Path dir, MultiLayerNetwork net, Map<String, Object> metadata) {
+  public static void save(Path dir, org.deeplearning4j.nn.api.Model net, Map<String, Object> metadata) {
     try {
       Files.createDirectories(dir);
-      ModelSerializer.writeModel(net, dir.resolve(MODEL_FILE).toFile(), false);
+      String file = net instanceof MultiLayerNetwork ? MODEL_FILE : NETWORK_FILE;
+      Files.deleteIfExists(dir.resolve(MODEL_FILE));
+      Files.deleteIfExists(dir.resolve(NETWORK_FILE));
+      metadata.put("model_file", file);
+      ModelSerializer.writeModel(net, dir.resolve(file).toFile(), false);
       JSON.writeValue(dir.resolve(METADATA_FILE).toFile(), metadata);
     } catch (IOException e) {
       throw new CosmicException(ExitCode.STORAGE, "cannot write the model to " + dir + ": " + e.getMessage(), e);
@@ -64,14 +82,22 @@ public final class ModelStore {
   @SuppressWarnings("unchecked")
   public static Loaded load(Path dir) {
     Path meta = dir.resolve(METADATA_FILE);
-    Path model = dir.resolve(MODEL_FILE);
-    if (!Files.isRegularFile(meta) || !Files.isRegularFile(model)) {
-      throw new CosmicException(ExitCode.USAGE, "--model-dir " + dir + " holds no model (" + METADATA_FILE + " and "
-          + MODEL_FILE + "); run './cosmic train --model-dir " + dir + "' first");
+    if (!Files.isRegularFile(meta)) {
+      throw new CosmicException(ExitCode.USAGE, "--model-dir " + dir + " holds no model (no " + METADATA_FILE
+          + "); run './cosmic train --model-dir " + dir + "' first");
     }
     try {
       Map<String, Object> m = JSON.readValue(meta.toFile(), Map.class);
-      return new Loaded(ModelSerializer.restoreMultiLayerNetwork(model.toFile(), false), m);
+      Path model = dir.resolve((String) m.getOrDefault("model_file", MODEL_FILE));
+      if (!Files.isRegularFile(model)) {
+        throw new CosmicException(ExitCode.USAGE, "--model-dir " + dir + " lacks " + model.getFileName()
+            + "; run './cosmic train --model-dir " + dir + "' again");
+      }
+      return new Loaded(model.getFileName().toString().equals(NETWORK_FILE)
+          ? ModelSerializer.restoreComputationGraph(model.toFile(), false)
+          : ModelSerializer.restoreMultiLayerNetwork(model.toFile(), false), m);
+    } catch (CosmicException e) {
+      throw e;
     } catch (IOException | RuntimeException e) {
       throw new CosmicException(ExitCode.USAGE, "model in " + dir + " cannot be read: " + e.getMessage(), e);
     }

@@ -1,0 +1,136 @@
+package com.cosmicmorphology.training.head;
+
+import com.cosmicmorphology.common.cli.CosmicException;
+import com.cosmicmorphology.common.cli.ExitCode;
+import com.cosmicmorphology.common.config.CosmicConfig;
+import com.cosmicmorphology.training.backbone.Backbone;
+import com.cosmicmorphology.training.data.Batches;
+import com.cosmicmorphology.training.data.LabelledImage;
+import com.cosmicmorphology.training.data.Views;
+import com.cosmicmorphology.training.eval.Metrics;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
+import org.deeplearning4j.nn.transferlearning.TransferLearning;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fine-tuning: the backbone's layers from {@code training.unfreeze-from} on are trained together with a new
+ * head (hidden ReLU layer with dropout, class-weighted softmax), every earlier layer stays frozen. Each
+ * epoch shows every training image under a random dihedral view (seeded): sky images have no canonical
+ * orientation. Early stopping on validation macro-F1 (views averaged), as for the frozen head.
+ */
+public final class FineTuneTrainer {
+  private static final Logger LOG = LoggerFactory.getLogger(FineTuneTrainer.class);
+
+  /** The trained network and how it got there. */
+  public record Trained(ComputationGraph net, int bestEpoch, int epochsRun, Metrics.Report validation) {}
+
+  private final CosmicConfig.Training conf;
+
+  public FineTuneTrainer(CosmicConfig.Training conf) {
+    this.conf = conf;
+  }
+
+  public Trained train(Backbone backbone, List<LabelledImage> train, int[] trainY, List<LabelledImage> val,
+      int[] valY, List<String> classes, float[] classWeights) {
+    ComputationGraph base = backbone.graph();
+    List<String> order = base.getConfiguration().getTopologicalOrderStr();
+    int at = order.indexOf(conf.unfreezeFrom());
+    if (at <= 0) {
+      throw new CosmicException(ExitCode.USAGE, "training.unfreeze-from '" + conf.unfreezeFrom() + "' is not a layer of "
+          + backbone.id() + "; valid names include: " + String.join(", ", order.subList(Math.max(1, order.size() - 12),
+          order.size())) + " (the layer names of the backbone, in order)");
+    }
+    String output = base.getConfiguration().getNetworkOutputs().get(0);
+    long featureDim = backbone.features(Nd4j.rand(DataType.FLOAT, 1, backbone.inputSize(), backbone.inputSize(), 3))
+        .size(1);
+    ComputationGraph net = new TransferLearning.GraphBuilder(base)
+        // dropout(null) clears the imported layers' dropout: DL4J's dropout backprop fails on NHWC
+        // convolutions ("Op [multiply] ... validation failed"); the new head's L2 regularises instead
+        .fineTuneConfiguration(new FineTuneConfiguration.Builder().updater(new Adam(conf.learningRate()))
+            .l2(conf.l2()).seed(conf.seed()).dropout(null).build())
+        .setFeatureExtractor(order.get(at - 1))
+        .addLayer("head_hidden", new DenseLayer.Builder().nIn(featureDim).nOut(conf.hidden())
+            .activation(Activation.RELU).weightInit(WeightInit.RELU).dropOut(1.0 - conf.dropout()).build(), output)
+        .addLayer("head_out", new OutputLayer.Builder(new LossMCXENT(Nd4j.create(classWeights))).nIn(conf.hidden())
+            .nOut(classes.size()).activation(Activation.SOFTMAX).weightInit(WeightInit.XAVIER).build(), "head_hidden")
+        .setOutputs("head_out")
+        .build();
+
+    Random rnd = new Random(conf.seed());
+    List<Integer> idx = new ArrayList<>();
+    for (int i = 0; i < train.size(); i++) {
+      idx.add(i);
+    }
+    INDArray bestParams = net.params().dup();
+    double bestF1 = -1;
+    double bestAcc = -1;
+    int bestEpoch = 0;
+    Metrics.Report bestReport = null;
+    int epoch;
+    for (epoch = 1; epoch <= conf.epochs(); epoch++) {
+      Collections.shuffle(idx, rnd);
+      for (int s = 0; s < idx.size(); s += conf.batchSize()) {
+        List<Integer> b = idx.subList(s, Math.min(idx.size(), s + conf.batchSize()));
+        List<byte[]> px = new ArrayList<>();
+        float[][] y = new float[b.size()][classes.size()];
+        for (int i = 0; i < b.size(); i++) {
+          px.add(Views.view(train.get(b.get(i)).pixels(), backbone.inputSize(), rnd.nextInt(8)));
+          y[i][trainY[b.get(i)]] = 1f;
+        }
+        net.fit(new DataSet(backbone.toInput(Batches.nhwc(px, backbone.inputSize())), Nd4j.create(y)));
+        System.gc(); // frees ND4J's off-heap buffers of the batch (see FeatureStore)
+      }
+      Metrics.Report r = Metrics.of(probabilities(net, backbone, val, conf.featureViews()), valY, classes);
+      if (r.macroF1() > bestF1 + 1e-9 || (Math.abs(r.macroF1() - bestF1) <= 1e-9 && r.accuracy() > bestAcc + 1e-9)) {
+        bestF1 = r.macroF1();
+        bestAcc = r.accuracy();
+        bestEpoch = epoch;
+        bestParams = net.params().dup();
+        bestReport = r;
+      } else if (epoch - bestEpoch >= conf.patience()) {
+        break;
+      }
+    }
+    net.setParams(bestParams);
+    int run = Math.min(epoch, conf.epochs());
+    LOG.info("fine-tune: best epoch {} of {} (validation accuracy {}, macro-F1 {})", bestEpoch, run,
+        String.format("%.3f", bestAcc), String.format("%.3f", bestF1));
+    return new Trained(net, bestEpoch, run, bestReport);
+  }
+
+  /** Class probabilities per image, averaged over its first {@code views} dihedral views. */
+  public static double[][] probabilities(ComputationGraph net, Backbone layout, List<LabelledImage> images, int views) {
+    return probabilities(net, layout::toInput, layout.inputSize(), images.stream().map(LabelledImage::pixels).toList(),
+        views);
+  }
+
+  public static double[][] probabilities(ComputationGraph net, java.util.function.UnaryOperator<INDArray> toInput,
+      int size, List<byte[]> pixels, int views) {
+    double[][] out = new double[pixels.size()][];
+    for (int i = 0; i < pixels.size(); i++) {
+      List<byte[]> v = new ArrayList<>();
+      for (int k = 0; k < views; k++) {
+        v.add(Views.view(pixels.get(i), size, k));
+      }
+      out[i] = net.outputSingle(false, toInput.apply(Batches.nhwc(v, size))).mean(0).castTo(DataType.DOUBLE)
+          .toDoubleVector();
+    }
+    return out;
+  }
+}
