@@ -59,8 +59,8 @@ public final class PixelStatsCalculator {
     int n = rgb.length;
     double mr = sr / n, mg = sg / n, mb = sb / n;
     return new PixelStats(mr, mg, mb, std(qr, mr, n), std(qg, mg, n), std(qb, mb, n),
-        0.2126 * mr + 0.7152 * mg + 0.0722 * mb, (double) dark / n, laplacianVariance(grey, w, h), dhash(src),
-        signature(src));
+        0.2126 * mr + 0.7152 * mg + 0.0722 * mb, (double) dark / n, laplacianVariance(grey, w, h),
+        dhash(boxMeans(grey, w, h, 9, 8)), signature(boxMeans(grey, w, h, 16, 16)));
   }
 
   private static double std(double sumSq, double mean, int n) {
@@ -87,21 +87,35 @@ public final class PixelStatsCalculator {
     return q / n - m * m;
   }
 
-  /** Difference hash: grey 9x8 thumbnail, one bit per horizontal neighbour pair (left brighter than right). */
-  public static long dhash(BufferedImage src) {
-    BufferedImage small = new BufferedImage(9, 8, BufferedImage.TYPE_BYTE_GRAY);
-    Graphics2D g = small.createGraphics();
-    g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-    g.setRenderingHint(RenderingHints.KEY_RENDERING, RenderingHints.VALUE_RENDER_QUALITY);
-    // area-average first so the 9x8 cells see the whole image, not a few sampled pixels
-    g.drawImage(src.getScaledInstance(9, 8, java.awt.Image.SCALE_AREA_AVERAGING), 0, 0, null);
-    g.dispose();
+  /**
+   * Area averages of the grey image over a {@code gw x gh} grid (each source pixel counted in the cell its
+   * centre falls in). Plain arithmetic on the grey array: no AWT scaling pipeline, whose filters serialise
+   * threads and would cap the Spark job's parallelism.
+   */
+  static double[] boxMeans(double[] grey, int w, int h, int gw, int gh) {
+    double[] sum = new double[gw * gh];
+    int[] count = new int[gw * gh];
+    for (int y = 0; y < h; y++) {
+      int cy = Math.min(gh - 1, (int) ((y + 0.5) * gh / h));
+      for (int x = 0; x < w; x++) {
+        int cx = Math.min(gw - 1, (int) ((x + 0.5) * gw / w));
+        sum[cy * gw + cx] += grey[y * w + x];
+        count[cy * gw + cx]++;
+      }
+    }
+    for (int i = 0; i < sum.length; i++) {
+      sum[i] = count[i] == 0 ? 0 : sum[i] / count[i];
+    }
+    return sum;
+  }
+
+  /** Difference hash of a 9x8 grid: one bit per horizontal neighbour pair (left brighter than right). */
+  static long dhash(double[] grid9x8) {
     long bits = 0;
-    var raster = small.getRaster();
     for (int y = 0; y < 8; y++) {
       for (int x = 0; x < 8; x++) {
         bits <<= 1;
-        if (raster.getSample(x, y, 0) > raster.getSample(x + 1, y, 0)) {
+        if (grid9x8[y * 9 + x] > grid9x8[y * 9 + x + 1]) {
           bits |= 1;
         }
       }
@@ -109,14 +123,12 @@ public final class PixelStatsCalculator {
     return bits;
   }
 
-  /** 16x16 area-averaged grey thumbnail, 256 bytes. */
-  public static byte[] signature(BufferedImage src) {
-    BufferedImage small = new BufferedImage(16, 16, BufferedImage.TYPE_BYTE_GRAY);
-    Graphics2D g = small.createGraphics();
-    g.drawImage(src.getScaledInstance(16, 16, java.awt.Image.SCALE_AREA_AVERAGING), 0, 0, null);
-    g.dispose();
-    byte[] out = new byte[256];
-    small.getRaster().getDataElements(0, 0, 16, 16, out);
+  /** A 16x16 grid of grey levels as 256 bytes (0..255). */
+  static byte[] signature(double[] grid16) {
+    byte[] out = new byte[grid16.length];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = (byte) Math.round(Math.max(0, Math.min(1, grid16[i])) * 255);
+    }
     return out;
   }
 
