@@ -36,7 +36,7 @@ public final class ImageInspector {
 
   public InspectedImage inspect(byte[] bytes) throws Rejected {
     String sha = sha256(bytes);
-    try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+    try (ImageInputStream in = com.cosmicmorphology.common.image.Images.stream(bytes)) {
       Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
       if (!readers.hasNext()) {
         throw new Rejected("unsupported_format", "no image decoder recognises these " + bytes.length + " bytes"

@@ -166,7 +166,7 @@ public final class EdaReport {
     g.setColor(Color.DARK_GRAY);
     g.fillRect(0, 0, out.getWidth(), out.getHeight());
     for (int i = 0; i < images.size(); i++) {
-      BufferedImage img = ImageIO.read(new ByteArrayInputStream(images.get(i)));
+      BufferedImage img = com.cosmicmorphology.common.image.Images.decode(images.get(i));
       if (img == null) {
         continue;
       }

@@ -114,7 +114,7 @@ public final class ModelInputsJob {
         public Row next() {
           Row r = it.next();
           try {
-            BufferedImage img = ImageIO.read(new ByteArrayInputStream((byte[]) r.get(2)));
+            BufferedImage img = com.cosmicmorphology.common.image.Images.decode((byte[]) r.get(2));
             if (img == null) {
               throw new IllegalArgumentException("no decoder for these bytes");
             }

@@ -24,7 +24,7 @@ public final class PixelStatsCalculator {
 
   /** @throws IOException when the bytes do not decode */
   public PixelStats compute(byte[] encoded) throws IOException {
-    BufferedImage src = ImageIO.read(new ByteArrayInputStream(encoded));
+    BufferedImage src = com.cosmicmorphology.common.image.Images.decode(encoded);
     if (src == null) {
       throw new IOException("no decoder for these " + encoded.length + " bytes");
     }

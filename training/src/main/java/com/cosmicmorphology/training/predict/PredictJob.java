@@ -101,7 +101,7 @@ public final class PredictJob {
 
   private static byte[] pixels(byte[] encoded, Scorer scorer, String id, Map<String, String> failed) {
     try {
-      BufferedImage img = encoded == null ? null : ImageIO.read(new ByteArrayInputStream(encoded));
+      BufferedImage img = encoded == null ? null : com.cosmicmorphology.common.image.Images.decode(encoded);
       if (img == null) {
         failed.put(id, "not a decodable image");
         return null;
