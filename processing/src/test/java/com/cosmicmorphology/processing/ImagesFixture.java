@@ -2,7 +2,7 @@ package com.cosmicmorphology.processing;
 
 import com.cosmicmorphology.common.lake.LakeLayout;
 import com.cosmicmorphology.common.lake.LakeTable;
-import com.cosmicmorphology.processing.pixels.Hashes;
+import com.cosmicmorphology.common.image.Hashes;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;

@@ -75,7 +75,7 @@ class TrainingTest {
         String id = "folder:" + c + "/" + files.get(i).getFileName();
         String split = i < 8 ? "train" : i < 11 ? (withVal ? "val" : "train") : "test";
         byte[] bytes = Files.readAllBytes(files.get(i));
-        String sha = com.cosmicmorphology.common.testing.Hashing.sha256(bytes);
+        String sha = com.cosmicmorphology.common.image.Hashes.sha256(bytes);
         splits.add(RowFactory.create(id, c, split, id, true, 42L));
         curated.add(RowFactory.create(id, "folder", c, sha, id, true, "ok", null, now));
         byte[] px = InputResizer.toHwcRgb(ImageIO.read(new ByteArrayInputStream(bytes)), SIZE, ResizePolicy.CENTER_CROP);

@@ -14,7 +14,6 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -56,7 +55,7 @@ public final class IngestBenchmark implements Callable<Integer> {
   public Integer call() throws Exception {
     List<byte[]> bytes = loadImages(images);
     Path lakeDir = options.lake() != null ? Path.of(options.lake()) : Files.createTempDirectory("cosmic-bench-lake");
-    deleteRecursively(lakeDir);
+    com.cosmicmorphology.common.bench.BenchFiles.deleteRecursively(lakeDir);
     try (NasaReplayServer server = NasaReplayServer.synthetic(items, pageSize, bytes)) {
       server.latencyMs(latencyMs);
       JobContext ctx = JobContext.from(options, Map.of("lake.root", lakeDir.toString(),
@@ -93,7 +92,7 @@ public final class IngestBenchmark implements Callable<Integer> {
           .with("concurrency", ctx.config().nasa().http().concurrency()).line());
     } finally {
       if (options.lake() == null) {
-        deleteRecursively(lakeDir);
+        com.cosmicmorphology.common.bench.BenchFiles.deleteRecursively(lakeDir);
       }
     }
     return ExitCode.OK.code();
@@ -135,14 +134,4 @@ public final class IngestBenchmark implements Callable<Integer> {
     return out;
   }
 
-  private static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
-  }
 }

@@ -2,9 +2,6 @@ package com.cosmicmorphology.ingest.image;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicReference;
@@ -70,11 +67,7 @@ public final class ImageInspector {
   }
 
   public static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 missing from the JDK", e);
-    }
+    return com.cosmicmorphology.common.image.Hashes.sha256(bytes);
   }
 
   private static String describeStart(byte[] b) {

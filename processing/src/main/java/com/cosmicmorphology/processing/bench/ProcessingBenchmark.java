@@ -31,7 +31,6 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -158,7 +157,7 @@ public final class ProcessingBenchmark implements Callable<Integer> {
           .with("compute_ratio", (bytes.size() / computeSeconds) / base).line());
     } finally {
       if (options.lake() == null) {
-        deleteRecursively(root);
+        com.cosmicmorphology.common.bench.BenchFiles.deleteRecursively(root);
       }
     }
     return ExitCode.OK.code();
@@ -190,7 +189,7 @@ public final class ProcessingBenchmark implements Callable<Integer> {
     Timestamp now = Timestamp.from(Instant.now());
     for (int i = 0; i < bytes.size(); i++) {
       rows.add(RowFactory.create(String.format("bench:%06d", i), "bench", "x", bytes.get(i),
-          com.cosmicmorphology.processing.pixels.Hashes.sha256(bytes.get(i)), now));
+          com.cosmicmorphology.common.image.Hashes.sha256(bytes.get(i)), now));
     }
     return spark.createDataFrame(rows, schema).repartition(8);
   }
@@ -227,14 +226,4 @@ public final class ProcessingBenchmark implements Callable<Integer> {
     return out;
   }
 
-  private static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
-  }
 }

@@ -77,11 +77,7 @@ public final class FineTuneTrainer {
     for (int i = 0; i < train.size(); i++) {
       idx.add(i);
     }
-    INDArray bestParams = net.params().dup();
-    double bestF1 = -1;
-    double bestAcc = -1;
-    int bestEpoch = 0;
-    Metrics.Report bestReport = null;
+    EarlyStopping stop = new EarlyStopping(conf.patience());
     int epoch;
     for (epoch = 1; epoch <= conf.epochs(); epoch++) {
       Collections.shuffle(idx, rnd);
@@ -97,21 +93,15 @@ public final class FineTuneTrainer {
         System.gc(); // frees ND4J's off-heap buffers of the batch (see FeatureStore)
       }
       Metrics.Report r = Metrics.of(probabilities(net, backbone, val, conf.featureViews()), valY, classes);
-      if (r.macroF1() > bestF1 + 1e-9 || (Math.abs(r.macroF1() - bestF1) <= 1e-9 && r.accuracy() > bestAcc + 1e-9)) {
-        bestF1 = r.macroF1();
-        bestAcc = r.accuracy();
-        bestEpoch = epoch;
-        bestParams = net.params().dup();
-        bestReport = r;
-      } else if (epoch - bestEpoch >= conf.patience()) {
+      if (stop.update(epoch, r, net.params())) {
         break;
       }
     }
-    net.setParams(bestParams);
+    net.setParams(stop.bestParams());
     int run = Math.min(epoch, conf.epochs());
-    LOG.info("fine-tune: best epoch {} of {} (validation accuracy {}, macro-F1 {})", bestEpoch, run,
-        String.format("%.3f", bestAcc), String.format("%.3f", bestF1));
-    return new Trained(net, bestEpoch, run, bestReport);
+    LOG.info("fine-tune: best epoch {} of {} (validation accuracy {}, macro-F1 {})", stop.bestEpoch(), run,
+        String.format("%.3f", stop.best().accuracy()), String.format("%.3f", stop.best().macroF1()));
+    return new Trained(net, stop.bestEpoch(), run, stop.best());
   }
 
   /** Class probabilities per image, averaged over its first {@code views} dihedral views. */

@@ -65,12 +65,8 @@ public final class HeadTrainer {
     for (int i = 0; i < order.length; i++) {
       order[i] = i;
     }
-    INDArray bestParams = net.params().dup();
-    double bestF1 = -1;
-    double bestAcc = -1;
-    int bestEpoch = 0;
+    EarlyStopping stop = new EarlyStopping(conf.patience());
     int epoch = 0;
-    Metrics.Report bestReport = null;
     for (epoch = 1; epoch <= conf.epochs(); epoch++) {
       java.util.Collections.shuffle(java.util.Arrays.asList(order), rnd);
       for (int s = 0; s < order.length; s += conf.batchSize()) {
@@ -84,20 +80,14 @@ public final class HeadTrainer {
         net.fit(new DataSet(Nd4j.create(x), Nd4j.create(y)));
       }
       Metrics.Report r = Metrics.of(probabilities(net, st, val), valY, classes);
-      if (r.macroF1() > bestF1 + 1e-9 || (Math.abs(r.macroF1() - bestF1) <= 1e-9 && r.accuracy() > bestAcc + 1e-9)) {
-        bestF1 = r.macroF1();
-        bestAcc = r.accuracy();
-        bestEpoch = epoch;
-        bestParams = net.params().dup();
-        bestReport = r;
-      } else if (epoch - bestEpoch >= conf.patience()) {
+      if (stop.update(epoch, r, net.params())) {
         break;
       }
     }
-    net.setParams(bestParams);
-    LOG.info("head: best epoch {} of {} (validation accuracy {}, macro-F1 {})", bestEpoch, Math.min(epoch, conf.epochs()),
-        String.format("%.3f", bestAcc), String.format("%.3f", bestF1));
-    return new Trained(net, st, bestEpoch, Math.min(epoch, conf.epochs()), bestReport);
+    net.setParams(stop.bestParams());
+    LOG.info("head: best epoch {} of {} (validation accuracy {}, macro-F1 {})", stop.bestEpoch(), Math.min(epoch, conf.epochs()),
+        String.format("%.3f", stop.best().accuracy()), String.format("%.3f", stop.best().macroF1()));
+    return new Trained(net, st, stop.bestEpoch(), Math.min(epoch, conf.epochs()), stop.best());
   }
 
   /** Class probabilities per image, averaged over its views. */

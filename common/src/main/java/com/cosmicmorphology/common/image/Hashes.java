@@ -1,4 +1,4 @@
-package com.cosmicmorphology.processing.pixels;
+package com.cosmicmorphology.common.image;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
