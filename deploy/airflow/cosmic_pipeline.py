@@ -1,0 +1,71 @@
+"""Cosmic Morphology on Airflow: one SparkSubmitOperator per stage, in the order of `./cosmic pipeline`.
+
+Parameters come from Airflow Variables (defaults below) and can be overridden per run with dag_run.conf,
+e.g. {"lake": "s3a://bucket/lake", "query": "galaxy"}. The jars are the build's own (`mvn package`,
+copied to `cosmic_jar_dir` on the Airflow workers); the application jar is cosmic-common (the entry point),
+the module jars travel with --jars. Credentials come from the Spark connection / the cluster's AWS chain,
+never from this file.
+"""
+from datetime import datetime, timedelta
+
+from airflow import DAG
+from airflow.models import Variable
+from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
+
+VERSION = "0.1.0-SNAPSHOT"
+MAIN_CLASS = "com.cosmicmorphology.common.cli.Cosmic"
+JAR_DIR = Variable.get("cosmic_jar_dir", default_var="/opt/cosmic/jars")
+APP_JAR = f"{JAR_DIR}/cosmic-common-{VERSION}.jar"
+MODULE_JARS = ",".join(f"{JAR_DIR}/cosmic-{m}-{VERSION}.jar" for m in ("ingest", "processing", "training"))
+
+LAKE = "{{ dag_run.conf.get('lake', var.value.get('cosmic_lake', 's3a://cosmic-lake/lake')) }}"
+CONF = "{{ dag_run.conf.get('conf', var.value.get('cosmic_conf', '/opt/cosmic/conf/cluster.yaml')) }}"
+QUERY = "{{ dag_run.conf.get('query', var.value.get('cosmic_query', 'galaxy')) }}"
+MODEL_DIR = "{{ dag_run.conf.get('model_dir', var.value.get('cosmic_model_dir', '/opt/cosmic/models/latest')) }}"
+
+COMMON = ["--lake", LAKE, "--conf", CONF]
+
+# Each stage is the same command a user types: `./cosmic <args>`.
+STAGES = [
+    ("ingest", ["ingest", "nasa", "--query", QUERY]),
+    ("eda", ["eda", "--no-report"]),
+    ("clean", ["clean"]),
+    ("split", ["split"]),
+    ("prepare", ["prepare"]),
+    ("train", ["train", "--model-dir", MODEL_DIR]),
+    ("evaluate", ["evaluate", "--model-dir", MODEL_DIR]),
+]
+
+default_args = {
+    "owner": "cosmic-morphology",
+    # every job commits atomically and re-runs add nothing twice: retrying is safe
+    "retries": 2,
+    "retry_delay": timedelta(minutes=5),
+    "retry_exponential_backoff": True,
+}
+
+with DAG(
+    dag_id="cosmic_morphology_pipeline",
+    start_date=datetime(2026, 1, 1),
+    schedule=None,
+    catchup=False,
+    max_active_runs=1,  # Delta's default S3 log store is single-writer
+    default_args=default_args,
+    tags=["cosmic-morphology"],
+) as dag:
+    previous = None
+    for task_id, args in STAGES:
+        task = SparkSubmitOperator(
+            task_id=task_id,
+            conn_id="spark_default",
+            application=APP_JAR,
+            java_class=MAIN_CLASS,
+            jars=MODULE_JARS,
+            application_args=args + COMMON,
+            conf={"spark.executorEnv.SPARK_SCALA_VERSION": "2.12"},
+            # ingest talks to a public API (429s, outages): more patience than the Spark stages
+            retries=4 if task_id == "ingest" else 2,
+        )
+        if previous is not None:
+            previous >> task
+        previous = task
