@@ -33,7 +33,7 @@ public final class NasaSearchClient {
         + "&media_type=image&page=1&page_size=" + pageSize;
   }
 
-  /** Calls {@code onPage} for every non-empty page; returns the number of pages read. */
+  /** Calls {@code onPage} for every non-empty page; returns their number. */
   public int search(String query, int maxPages, Consumer<SearchPage> onPage) throws InterruptedException {
     String url = firstPageUrl(query);
     int pages = 0;
@@ -51,10 +51,10 @@ public final class NasaSearchClient {
         throw new CosmicException(ExitCode.REMOTE, "NASA API answered query '" + query + "' at " + url
             + " with something that is not a search page: " + e.getMessage());
       }
-      pages++;
       if (page.items().isEmpty() && page.badItems().isEmpty()) {
-        break;
+        break; // the empty page after the last one: not counted, so pages agree with the progress line
       }
+      pages++;
       onPage.accept(page);
       url = page.nextUrl();
     }

@@ -49,7 +49,10 @@ public final class EdaJob {
     for (Map.Entry<String, Dataset<Row>> t : tables.entrySet()) {
       t.getValue().write().format("delta").mode(SaveMode.Overwrite).option("overwriteSchema", "true")
           .save(lake.location(t.getKey()));
-      counts.put(t.getKey(), spark.read().format("delta").load(lake.location(t.getKey())).count());
+      // the row count comes from the commit's own metrics: no second scan of the table just written
+      Row commit = io.delta.tables.DeltaTable.forPath(spark, lake.location(t.getKey())).history(1).first();
+      Map<String, String> metrics = commit.getJavaMap(commit.fieldIndex("operationMetrics"));
+      counts.put(t.getKey(), Long.parseLong(metrics.getOrDefault("numOutputRows", "0")));
     }
     Path report = null;
     if (reportDir != null) {
