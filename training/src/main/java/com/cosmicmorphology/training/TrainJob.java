@@ -8,6 +8,7 @@ import com.cosmicmorphology.training.backbone.Backbone;
 import com.cosmicmorphology.training.backbone.Backbones;
 import com.cosmicmorphology.training.data.LabelledImage;
 import com.cosmicmorphology.training.data.TrainingData;
+import com.cosmicmorphology.training.distributed.SparkHeadTrainer;
 import com.cosmicmorphology.training.eval.Metrics;
 import com.cosmicmorphology.training.features.FeatureStore;
 import com.cosmicmorphology.training.head.FineTuneTrainer;
@@ -63,12 +64,30 @@ public final class TrainJob {
     FeatureStore store = new FeatureStore(spark, lake, backbone);
     HeadTrainer.Trained head = null;
     FineTuneTrainer.Trained tuned = null;
+    String master = spark.sparkContext().master();
+    boolean distributed = SparkHeadTrainer.applies(t.distributed(), master);
+    SparkHeadTrainer.Trained spread = null;
+    if (distributed && !t.mode().equals("frozen")) {
+      if (t.distributed().engine().equals("spark")) {
+        throw new CosmicException(ExitCode.USAGE, "training.distributed.engine=spark trains the frozen-mode head on "
+            + "cached features; training.mode=" + t.mode() + " runs in one JVM: set training.mode=frozen or "
+            + "training.distributed.engine=local");
+      }
+      LOG.info("training.mode={} runs in the driver JVM (distributed training covers the frozen-mode head)", t.mode());
+      distributed = false;
+    }
     if (t.mode().equals("frozen")) {
       List<LabelledImage> all = new ArrayList<>(train);
       all.addAll(val);
       Map<String, float[][]> feats = store.features(all, t.featureViews());
-      head = new HeadTrainer(t).train(views(train, feats), labels(train, classes), views(val, feats),
-          labels(val, classes), classes);
+      if (distributed) {
+        spread = new SparkHeadTrainer(spark, t).train(views(train, feats), labels(train, classes), views(val, feats),
+            labels(val, classes), classes);
+        head = spread.head();
+      } else {
+        head = new HeadTrainer(t).train(views(train, feats), labels(train, classes), views(val, feats),
+            labels(val, classes), classes);
+      }
     } else {
       int[] y = labels(train, classes);
       tuned = new FineTuneTrainer(t).train(backbone, train, y, val, labels(val, classes), classes,
@@ -92,6 +111,17 @@ public final class TrainJob {
       meta.put("augmentation", "random dihedral view (rotations by 90 degrees, flips) per image and epoch");
     }
     meta.put("feature_views", t.featureViews());
+    Map<String, Object> where = new LinkedHashMap<>();
+    where.put("engine", spread != null ? "spark" : "local");
+    where.put("spark_master", master);
+    if (spread != null) {
+      where.put("training_master", t.distributed().trainingMaster());
+      where.put("workers", spread.workers());
+      if (t.distributed().trainingMaster().equals("parameter-averaging")) {
+        where.put("averaging_frequency", t.distributed().averagingFrequency());
+      }
+    }
+    meta.put("training_engine", where);
     Map<String, Object> hp = new LinkedHashMap<>();
     hp.put("epochs_max", t.epochs());
     hp.put("epochs_run", head != null ? head.epochsRun() : tuned.epochsRun());

@@ -135,6 +135,28 @@ class TrainingTest {
   }
 
   @Test
+  void theHeadTrainsOnTheSparkExecutorsIntoTheSameKindOfModel() throws Exception {
+    Path dir = tmp.resolve("model-spark");
+    CosmicConfig spread = config(lake.root(), Map.of("training.distributed.engine", "spark"));
+    TrainJob.Result r = new TrainJob(spark, lake, spread).run(dir);
+    assertThat(r.featuresComputed()).isZero(); // the same feature cache
+    assertThat(dir.resolve("metadata.json")).content().contains("\"engine\" : \"spark\"")
+        .contains("\"training_master\" : \"parameter-averaging\"").contains("\"workers\" : 2");
+    EvaluateJob.Result e = new EvaluateJob(spark, lake, spread).run(dir, "test");
+    assertThat(e.report().accuracy()).isGreaterThan(1.0 / 3);
+    // deterministic: the same seed and data give the same validation metrics
+    assertThat(new TrainJob(spark, lake, spread).run(tmp.resolve("model-spark2")).validation().macroF1())
+        .isEqualTo(r.validation().macroF1());
+  }
+
+  @Test
+  void fineTuningWithTheSparkEngineIsRefusedInOneLine() {
+    CosmicConfig c = config(lake.root(), Map.of("training.distributed.engine", "spark", "training.mode", "fine-tune"));
+    assertThatThrownBy(() -> new TrainJob(spark, lake, c).run(tmp.resolve("model-ft")))
+        .isInstanceOf(CosmicException.class).hasMessageContaining("training.mode=frozen");
+  }
+
+  @Test
   void predictReadsBackWhatTrainWrote() throws Exception {
     Path folder = tmp.resolve("new-images");
     Files.createDirectories(folder.resolve("a"));

@@ -58,6 +58,12 @@ final class ConfigValidator {
     positive("training.hidden", t.hidden());
     fraction("training.dropout", t.dropout());
     atLeast("training.patience", t.patience(), 1);
+    CosmicConfig.Distributed d = t.distributed();
+    oneOf("training.distributed.engine", d.engine(), "auto", "local", "spark");
+    oneOf("training.distributed.training-master", d.trainingMaster(), "parameter-averaging", "shared");
+    atLeast("training.distributed.workers", d.workers(), 0);
+    positive("training.distributed.averaging-frequency", d.averagingFrequency());
+    between("training.distributed.shared-port", d.sharedPort(), 1024, 65535);
     if (!(t.learningRate() > 0)) {
       throw new ConfigException("training.learning-rate must be above 0, got " + t.learningRate());
     }

@@ -113,5 +113,17 @@ public record CosmicConfig(Lake lake, Spark spark, S3 s3, Nasa nasa, Ingest inge
       int patience,
       boolean classWeights,
       long seed,
-      String modelDir) {}
+      String modelDir,
+      Distributed distributed) {}
+
+  /**
+   * Training over Spark executors with dl4j-spark (frozen mode: the head on cached features).
+   * {@code engine}: local (one JVM), spark (dl4j-spark on the session's executors), or auto (spark when the
+   * master is not local). {@code trainingMaster}: parameter-averaging (workers fit {@code averagingFrequency}
+   * minibatches, then their parameters are averaged) or shared (gradient sharing over Aeron, workers reach each
+   * other and the driver on {@code sharedPort} within {@code sharedNetworkMask}).
+   */
+  @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+  public record Distributed(String engine, String trainingMaster, int workers, int averagingFrequency,
+      int sharedPort, String sharedNetworkMask, String sharedControllerAddress) {}
 }

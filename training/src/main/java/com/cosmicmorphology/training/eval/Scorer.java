@@ -34,7 +34,7 @@ public final class Scorer {
     CosmicConfig.Training asTrained = new CosmicConfig.Training(type, type.equals("keras-h5") ? (String) b.get("file")
         : t.kerasModel(), t.weightsDir(), t.allowRandomWeights(), t.mode(), size, t.unfreezeFrom(),
         t.featureViews(), t.epochs(), t.batchSize(), t.learningRate(), t.hidden(), t.dropout(), t.l2(), t.patience(),
-        t.classWeights(), t.seed(), t.modelDir());
+        t.classWeights(), t.seed(), t.modelDir(), t.distributed());
     this.backbone = Backbones.create(asTrained);
     String expectedId = (String) model.metadata().get("backbone_id");
     if (!backbone.id().equals(expectedId)

@@ -7,7 +7,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Keeps the parameters of the epoch with the best validation macro-F1 (ties: higher accuracy, then the
  * earlier epoch) and says when {@code patience} epochs have passed without a gain.
  */
-final class EarlyStopping {
+public final class EarlyStopping {
   private final int patience;
   private double bestF1 = -1;
   private double bestAccuracy = -1;
@@ -15,12 +15,12 @@ final class EarlyStopping {
   private INDArray bestParams;
   private Metrics.Report best;
 
-  EarlyStopping(int patience) {
+  public EarlyStopping(int patience) {
     this.patience = patience;
   }
 
   /** Records an epoch's validation report; true when training should stop. */
-  boolean update(int epoch, Metrics.Report r, INDArray params) {
+  public boolean update(int epoch, Metrics.Report r, INDArray params) {
     boolean better = r.macroF1() > bestF1 + 1e-9
         || (Math.abs(r.macroF1() - bestF1) <= 1e-9 && r.accuracy() > bestAccuracy + 1e-9);
     if (better || bestParams == null) {
@@ -34,15 +34,15 @@ final class EarlyStopping {
     return epoch - bestEpoch >= patience;
   }
 
-  int bestEpoch() {
+  public int bestEpoch() {
     return bestEpoch;
   }
 
-  INDArray bestParams() {
+  public INDArray bestParams() {
     return bestParams;
   }
 
-  Metrics.Report best() {
+  public Metrics.Report best() {
     return best;
   }
 }

@@ -57,7 +57,7 @@ public final class HeadTrainer {
     }
     Standardiser st = Standardiser.fit(rows.toArray(new float[0][]));
     int d = rows.get(0).length;
-    MultiLayerNetwork net = new MultiLayerNetwork(config(d, k, classWeights(trainY, k, conf.classWeights())));
+    MultiLayerNetwork net = new MultiLayerNetwork(network(d, k, classWeights(trainY, k, conf.classWeights())));
     net.init();
 
     Random rnd = new Random(conf.seed());
@@ -105,7 +105,8 @@ public final class HeadTrainer {
     return out;
   }
 
-  private MultiLayerConfiguration config(int d, int k, float[] weights) {
+  /** The head's architecture: d features in, k classes out, class-weighted cross-entropy. */
+  public MultiLayerConfiguration network(int d, int k, float[] weights) {
     return new NeuralNetConfiguration.Builder()
         .seed(conf.seed())
         .dataType(DataType.FLOAT)

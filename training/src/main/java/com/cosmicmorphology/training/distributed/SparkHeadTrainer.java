@@ -1,0 +1,106 @@
+package com.cosmicmorphology.training.distributed;
+
+import com.cosmicmorphology.common.config.CosmicConfig;
+import com.cosmicmorphology.training.eval.Metrics;
+import com.cosmicmorphology.training.head.EarlyStopping;
+import com.cosmicmorphology.training.head.HeadTrainer;
+import com.cosmicmorphology.training.head.Standardiser;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.spark.api.TrainingMaster;
+import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The head of {@link HeadTrainer}, trained data-parallel on the Spark executors with dl4j-spark: the same
+ * network, standardisation, class weights, seeds and early stopping on validation macro-F1, so the model it
+ * returns is the same kind as a local one. The standardised examples (every view of every training image) are
+ * parallelised once and kept in executor memory; each epoch is one {@code fit} over them, made of averaging
+ * rounds of {@code workers x batch x averaging-frequency} examples. Validation runs on the driver.
+ */
+public final class SparkHeadTrainer {
+  private static final Logger LOG = LoggerFactory.getLogger(SparkHeadTrainer.class);
+
+  /** Per-epoch timings, for the benchmark: wall seconds of each fit and the validation after it. */
+  public record EpochLog(int epoch, double fitSeconds, double valAccuracy, double valMacroF1) {}
+
+  /** The trained head, how it got there, and where the time went. */
+  public record Trained(HeadTrainer.Trained head, int workers, long examplesPerEpoch, List<EpochLog> epochs) {}
+
+  private final SparkSession spark;
+  private final CosmicConfig.Training conf;
+
+  public SparkHeadTrainer(SparkSession spark, CosmicConfig.Training conf) {
+    this.spark = spark;
+    this.conf = conf;
+  }
+
+  public Trained train(List<float[][]> train, int[] trainY, List<float[][]> val, int[] valY, List<String> classes) {
+    int k = classes.size();
+    List<float[]> rows = new ArrayList<>();
+    List<Integer> ys = new ArrayList<>();
+    for (int i = 0; i < train.size(); i++) {
+      for (float[] v : train.get(i)) {
+        rows.add(v);
+        ys.add(trainY[i]);
+      }
+    }
+    Standardiser st = Standardiser.fit(rows.toArray(new float[0][]));
+    List<DataSet> examples = new ArrayList<>(rows.size());
+    for (int i = 0; i < rows.size(); i++) {
+      float[] y = new float[k];
+      y[ys.get(i)] = 1f;
+      examples.add(new DataSet(Nd4j.create(new float[][] {st.apply(rows.get(i))}), Nd4j.create(new float[][] {y})));
+    }
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    int workers = conf.distributed().workers() > 0 ? conf.distributed().workers() : jsc.defaultParallelism();
+    // The training master persists it (serialised, in executor memory) on the first fit and reuses it.
+    JavaRDD<DataSet> rdd = jsc.parallelize(examples, workers);
+
+    HeadTrainer local = new HeadTrainer(conf);
+    MultiLayerNetwork net = new MultiLayerNetwork(local.network(rows.get(0).length, k,
+        HeadTrainer.classWeights(trainY, k, conf.classWeights())));
+    net.init();
+    // Each worker sees batch/workers examples per step, so one step of all workers covers what one local step does.
+    int perWorker = Math.max(1, conf.batchSize() / workers);
+    TrainingMaster<?, ?> master = TrainingMasters.create(conf.distributed(), workers, perWorker, conf.seed());
+    SparkDl4jMultiLayer sparkNet = new SparkDl4jMultiLayer(jsc, net, master);
+    EarlyStopping stop = new EarlyStopping(conf.patience());
+    List<EpochLog> log = new ArrayList<>();
+    int epoch;
+    try {
+      for (epoch = 1; epoch <= conf.epochs(); epoch++) {
+        long t0 = System.nanoTime();
+        sparkNet.fit(rdd);
+        double fit = (System.nanoTime() - t0) / 1e9;
+        Metrics.Report r = Metrics.of(HeadTrainer.probabilities(sparkNet.getNetwork(), st, val), valY, classes);
+        log.add(new EpochLog(epoch, fit, r.accuracy(), r.macroF1()));
+        if (stop.update(epoch, r, sparkNet.getNetwork().params())) {
+          break;
+        }
+      }
+    } finally {
+      rdd.unpersist(false);
+      master.deleteTempFiles(jsc);
+    }
+    MultiLayerNetwork best = sparkNet.getNetwork();
+    best.setParams(stop.bestParams());
+    int run = Math.min(epoch, conf.epochs());
+    LOG.info("distributed head ({}, {} workers): best epoch {} of {} (validation accuracy {}, macro-F1 {})",
+        conf.distributed().trainingMaster(), workers, stop.bestEpoch(), run,
+        String.format("%.3f", stop.best().accuracy()), String.format("%.3f", stop.best().macroF1()));
+    return new Trained(new HeadTrainer.Trained(best, st, stop.bestEpoch(), run, stop.best()), workers, rows.size(), log);
+  }
+
+  /** Whether {@code train} should use this trainer: engine spark, or auto with a non-local master. */
+  public static boolean applies(CosmicConfig.Distributed d, String master) {
+    return d.engine().equals("spark") || (d.engine().equals("auto") && !master.startsWith("local"));
+  }
+}
