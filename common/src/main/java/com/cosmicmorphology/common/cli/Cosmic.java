@@ -1,7 +1,9 @@
 package com.cosmicmorphology.common.cli;
 
+import com.cosmicmorphology.common.lake.LakeLayout;
 import java.io.PrintWriter;
 import java.util.ServiceLoader;
+import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -71,11 +73,45 @@ public final class Cosmic implements Runnable {
       err.flush();
       return known.exitCode().code();
     }
+    String storage = storageFailure(e);
+    if (storage != null) {
+      LOG.debug("command failed on storage", e);
+      err.println("cosmic: " + cmd.getCommandSpec().qualifiedName() + " failed: " + storage);
+      err.flush();
+      return ExitCode.STORAGE.code();
+    }
     LOG.error("{} failed", cmd.getCommandSpec().qualifiedName(), e);
     err.println("cosmic: " + cmd.getCommandSpec().qualifiedName() + " failed: " + rootMessage(e)
         + " (stack trace above; re-running is safe: every table commits atomically)");
     err.flush();
     return ExitCode.JOB_FAILED.code();
+  }
+
+  /**
+   * A failure on the way to the lake (S3A / AWS SDK errors, refused connections): one line naming the lake, as
+   * {@link LakeLayout#storageProblem}; null for anything else.
+   */
+  private static String storageFailure(Throwable e) {
+    // class names and messages: a failed Spark task reaches the driver as text inside a SparkException
+    StringBuilder chain = new StringBuilder();
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      chain.append(t.getClass().getName()).append(' ').append(t.getMessage()).append('\n');
+    }
+    String c = chain.toString();
+    if (c.contains("org.apache.hadoop.fs.s3a.") || c.contains("com.amazonaws.") || c.contains("java.net.ConnectException")
+        || c.contains("java.nio.file.AccessDeniedException")) {
+      return LakeLayout.storageProblem(lakeRoot(), e);
+    }
+    return null;
+  }
+
+  private static String lakeRoot() {
+    try {
+      return SparkSession.getActiveSession().isDefined()
+          ? SparkSession.getActiveSession().get().conf().get("spark.cosmic.lake.root", "the lake") : "the lake";
+    } catch (RuntimeException e) {
+      return "the lake";
+    }
   }
 
   private static CosmicException findCosmic(Throwable e) {

@@ -9,7 +9,7 @@ public enum ExitCode {
   USAGE(2),
   /** The lake (local path or s3a://) cannot be read or written. */
   STORAGE(3),
-  /** A remote API (NASA) is unreachable or keeps failing. */
+  /** A remote service (the NASA API, a Spark master) is unreachable or keeps failing. */
   REMOTE(4),
   /** A table the command needs does not exist yet: run the named command first. */
   MISSING_INPUT(5);

@@ -54,6 +54,9 @@ public final class JobContext {
   public synchronized SparkSession spark() {
     if (spark == null) {
       spark = SparkSessions.getOrCreate(config, master);
+      // for one-line storage errors (Cosmic names the lake); a session conf, so it follows the current job
+      spark.conf().set("spark.cosmic.lake.root", config.lake().root());
+      lake().checkReachable(spark);
     }
     return spark;
   }

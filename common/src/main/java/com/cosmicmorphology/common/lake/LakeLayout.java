@@ -104,6 +104,49 @@ public final class LakeLayout {
     }
   }
 
+  /**
+   * For remote lakes (s3a://, ...): one request to the root, so missing or wrong credentials and an unreachable
+   * endpoint fail every command in one line before any job starts, instead of surfacing as "table does not
+   * exist" or halfway through a write. Local roots are not probed.
+   */
+  public void checkReachable(SparkSession spark) {
+    if (!root.contains("://") || root.startsWith("file:")) {
+      return;
+    }
+    Path rootPath = new Path(root);
+    try {
+      FileSystem fs = rootPath.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      fs.exists(rootPath);
+    } catch (IOException | RuntimeException e) {
+      throw new CosmicException(ExitCode.STORAGE, storageProblem(root, e), e);
+    }
+  }
+
+  /** One line for a failed storage call: refused credentials, an unreachable endpoint, or the error itself. */
+  public static String storageProblem(String root, Throwable e) {
+    String detail = oneLine(e);
+    String lower = chain(e).toLowerCase(java.util.Locale.ROOT);
+    if (lower.contains("accessdenied") || lower.contains("403") || lower.contains("signaturedoesnotmatch")
+        || lower.contains("invalidaccesskeyid") || lower.contains("no aws credentials")) {
+      return "the object store refused the credentials for " + root + " (" + detail + "); set AWS_ACCESS_KEY_ID and "
+          + "AWS_SECRET_ACCESS_KEY (or a profile / instance role, see s3.credentials-provider) for this bucket";
+    }
+    if (lower.contains("connectexception") || lower.contains("connection refused") || lower.contains("unknownhost")
+        || lower.contains("unable to execute http request") || lower.contains("sockettimeout")) {
+      return "the lake " + root + " is unreachable (" + detail + "); check s3.endpoint and the network, then re-run: "
+          + "Delta commits a table whole or not at all, so nothing partial was written";
+    }
+    return "cannot use the lake " + root + " (" + detail + ")";
+  }
+
+  private static String chain(Throwable e) {
+    StringBuilder b = new StringBuilder();
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      b.append(t.getClass().getName()).append(": ").append(t.getMessage()).append('\n');
+    }
+    return b.toString();
+  }
+
   private static String oneLine(Throwable e) {
     Throwable t = e;
     while (t.getCause() != null && t.getCause() != t) {

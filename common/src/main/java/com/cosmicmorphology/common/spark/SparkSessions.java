@@ -18,6 +18,12 @@ public final class SparkSessions {
    */
   public static SparkSession getOrCreate(CosmicConfig config, String masterFromOption) {
     SparkConf conf = sparkConf(config, masterFromOption, new SparkConf());
+    String master = conf.get("spark.master");
+    boolean sameMaster = SparkSession.getActiveSession().isDefined()
+        && SparkSession.getActiveSession().get().sparkContext().master().equals(master);
+    if (master.startsWith("spark://") && !sameMaster) {
+      MasterProbe.check(master);
+    }
     SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
     spark.sparkContext().setLogLevel("WARN");
     // When a session already exists (tests, the pipeline command, notebooks) getOrCreate ignores new

@@ -21,23 +21,29 @@ public final class LocalS3 implements AutoCloseable {
   public static final String ACCESS_KEY = "test-access";
   public static final String SECRET_KEY = "test-secret-key";
 
-  private final S3Proxy proxy;
+  private S3Proxy proxy;
+  private final BlobStore store;
   private final BlobStoreContext context;
   private final int port;
+  private final Path dir;
 
   public LocalS3(String... buckets) throws Exception {
-    Path dir = Files.createTempDirectory("s3proxy");
+    dir = Files.createTempDirectory("s3proxy");
     Properties props = new Properties();
     props.setProperty("jclouds.filesystem.basedir", dir.toString());
     context = ContextBuilder.newBuilder("filesystem").credentials("local", "local").overrides(props)
         .buildView(BlobStoreContext.class);
-    BlobStore store = context.getBlobStore();
+    store = context.getBlobStore();
     for (String b : buckets) {
       store.createContainerInLocation(null, b);
     }
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
+    start();
+  }
+
+  private void start() throws Exception {
     proxy = S3Proxy.builder().blobStore(store).endpoint(URI.create("http://127.0.0.1:" + port))
         .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY).build();
     proxy.start();
@@ -48,6 +54,16 @@ public final class LocalS3 implements AutoCloseable {
       }
       Thread.sleep(20);
     }
+  }
+
+  /** Starts the server again after {@link #stop()}, on the same port over the same stored objects. */
+  public void restart() throws Exception {
+    start();
+  }
+
+  /** Where the server keeps objects: {@code <dir>/<bucket>/<key>}. */
+  public Path dir() {
+    return dir;
   }
 
   public String endpoint() {

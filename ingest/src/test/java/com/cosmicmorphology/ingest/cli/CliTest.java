@@ -6,6 +6,7 @@ import com.cosmicmorphology.common.cli.Cosmic;
 import com.cosmicmorphology.common.cli.ExitCode;
 import com.cosmicmorphology.common.lake.LakeLayout;
 import com.cosmicmorphology.common.lake.LakeTable;
+import com.cosmicmorphology.common.testing.LocalS3;
 import com.cosmicmorphology.common.testing.SharedSpark;
 import com.cosmicmorphology.ingest.NasaSample;
 import com.cosmicmorphology.ingest.replay.NasaReplayServer;
@@ -98,6 +99,84 @@ class CliTest {
     assertOneLine(r, ExitCode.REMOTE, "NASA API failed", "127.0.0.1:1");
     assertThat(new LakeLayout(lake.toString()).exists(SharedSpark.get(), LakeTable.IMAGES)).isFalse();
     assertThat(new LakeLayout(lake.toString()).exists(SharedSpark.get(), LakeTable.NASA_ITEMS)).isFalse();
+  }
+
+  @Test
+  void unreachableSparkMasterIsOneLineInSeconds() throws Exception {
+    int port;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    long t0 = System.nanoTime();
+    Run r = run("sql", "select 1", "--master", "spark://127.0.0.1:" + port, "--lake", tmp.resolve("lake").toString());
+    assertOneLine(r, ExitCode.REMOTE, "cannot reach the Spark master spark://127.0.0.1:" + port, "deploy/cluster-start");
+    assertThat((System.nanoTime() - t0) / 1e9).isLessThan(30); // Spark alone gives up after a minute
+  }
+
+  private static String[] s3Options(LocalS3 s3, String secret) {
+    return new String[] {"--set", "s3.endpoint=" + s3.endpoint(), "--set", "s3.path-style-access=true",
+        "--set", "s3.ssl-enabled=false",
+        "--set", "s3.credentials-provider=org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider",
+        "--set", "spark.conf.spark.hadoop.fs.s3a.access.key=" + LocalS3.ACCESS_KEY,
+        "--set", "spark.conf.spark.hadoop.fs.s3a.secret.key=" + secret};
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, r, a.length, b.length);
+    return r;
+  }
+
+  @Test
+  void wrongS3CredentialsAreOneLineWithoutTheSecret() throws Exception {
+    try (LocalS3 s3 = new LocalS3("creds")) {
+      Run r = run(concat(new String[] {"sql", "select 1", "--lake", "s3a://creds/lake"}, s3Options(s3, "not-the-secret")));
+      assertOneLine(r, ExitCode.STORAGE, "refused the credentials for s3a://creds/lake", "AWS_ACCESS_KEY_ID");
+      assertThat(r.err()).doesNotContain("not-the-secret");
+    } finally {
+      SharedSpark.get().sparkContext().hadoopConfiguration().unset("fs.s3a.secret.key");
+    }
+  }
+
+  @Test
+  void s3StoppedDuringIngestFailsInOneLineAndARerunCompletesWithNothingLostOrDoubled() throws Exception {
+    try (LocalS3 s3 = new LocalS3("fault"); NasaReplayServer nasa = NasaReplayServer.recordings(NasaSample.dir())) {
+      String lake = "s3a://fault/lake";
+      String[] ingest = concat(new String[] {"ingest", "nasa", "--query", "galaxy", "--query", "galaxy cluster",
+          "--api-url", nasa.baseUrl(), "--lake", lake, "--set", "ingest.batch-size=8"}, s3Options(s3, LocalS3.SECRET_KEY));
+      // the server goes away as soon as the first batch of images is committed (version 0 creates the table)
+      Path firstCommit = s3.dir().resolve("fault/lake/images/_delta_log/00000000000000000001.json");
+      Thread killer = new Thread(() -> {
+        try {
+          while (!Files.exists(firstCommit)) {
+            Thread.sleep(10);
+          }
+          s3.stop();
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      killer.start();
+      Run failed = run(ingest);
+      killer.join(60_000);
+      assertOneLine(failed, ExitCode.STORAGE, "the lake s3a://fault/lake is unreachable", "re-run");
+
+      s3.restart();
+      var spark = SharedSpark.get();
+      LakeLayout layout = new LakeLayout(lake);
+      long landed = layout.read(spark, LakeTable.IMAGES).count();
+      assertThat(landed).isGreaterThan(0).isLessThan(NasaSample.GALAXY_ITEMS - 4); // stopped halfway
+      // what was committed is whole: every row's bytes match its hash
+      assertThat(layout.read(spark, LakeTable.IMAGES).where("sha2(content, 256) != content_sha256").count()).isZero();
+
+      Run again = run(ingest);
+      assertThat(again.code()).as(again.err()).isZero();
+      assertThat(layout.read(spark, LakeTable.IMAGES).count()).isEqualTo(NasaSample.GALAXY_ITEMS - 4);
+      assertThat(layout.read(spark, LakeTable.IMAGES).select("image_id").distinct().count())
+          .isEqualTo(NasaSample.GALAXY_ITEMS - 4);
+      assertThat(layout.read(spark, LakeTable.NASA_ITEMS).count()).isEqualTo(NasaSample.GALAXY_ITEMS);
+      assertThat(layout.read(spark, LakeTable.QUARANTINE).count()).isEqualTo(4);
+    }
   }
 
   @Test
