@@ -1,10 +1,10 @@
 """Cosmic Morphology on Airflow: one SparkSubmitOperator per stage, in the order of `./cosmic pipeline`.
 
 Parameters come from Airflow Variables (defaults below) and can be overridden per run with dag_run.conf,
-e.g. {"lake": "s3a://bucket/lake", "query": "galaxy"}. The jars are the build's own (`mvn package`,
-copied to `cosmic_jar_dir` on the Airflow workers); the application jar is cosmic-common (the entry point),
-the module jars travel with --jars. Credentials come from the Spark connection / the cluster's AWS chain,
-never from this file.
+e.g. {"lake": "s3a://bucket/lake", "query": "galaxy"}. Each stage runs on its module's spark-submit jar
+(`mvn package` builds cosmic-<module>-<version>-spark.jar: Spark and Hadoop left to the cluster), copied to
+`cosmic_jar_dir` where the Spark connection's spark-submit can read it. Credentials come from the Spark
+connection / the cluster's AWS chain, never from this file.
 """
 from datetime import datetime, timedelta
 
@@ -15,8 +15,12 @@ from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOpe
 VERSION = "0.1.0-SNAPSHOT"
 MAIN_CLASS = "com.cosmicmorphology.common.cli.Cosmic"
 JAR_DIR = Variable.get("cosmic_jar_dir", default_var="/opt/cosmic/jars")
-APP_JAR = f"{JAR_DIR}/cosmic-common-{VERSION}.jar"
-MODULE_JARS = ",".join(f"{JAR_DIR}/cosmic-{m}-{VERSION}.jar" for m in ("ingest", "processing", "training"))
+
+
+def spark_jar(module):
+    """The module's spark-submit jar (shaded classifier 'spark')."""
+    return f"{JAR_DIR}/cosmic-{module}-{VERSION}-spark.jar"
+
 
 LAKE = "{{ dag_run.conf.get('lake', var.value.get('cosmic_lake', 's3a://cosmic-lake/lake')) }}"
 CONF = "{{ dag_run.conf.get('conf', var.value.get('cosmic_conf', '/opt/cosmic/conf/cluster.yaml')) }}"
@@ -24,6 +28,17 @@ QUERY = "{{ dag_run.conf.get('query', var.value.get('cosmic_query', 'galaxy')) }
 MODEL_DIR = "{{ dag_run.conf.get('model_dir', var.value.get('cosmic_model_dir', '/opt/cosmic/models/latest')) }}"
 
 COMMON = ["--lake", LAKE, "--conf", CONF]
+
+# Which module's jar runs each stage.
+MODULE = {
+    "ingest": "ingest",
+    "eda": "processing",
+    "clean": "processing",
+    "split": "processing",
+    "prepare": "processing",
+    "train": "training",
+    "evaluate": "training",
+}
 
 # Each stage is the same command a user types: `./cosmic <args>`.
 STAGES = [
@@ -58,9 +73,8 @@ with DAG(
         task = SparkSubmitOperator(
             task_id=task_id,
             conn_id="spark_default",
-            application=APP_JAR,
+            application=spark_jar(MODULE[task_id]),
             java_class=MAIN_CLASS,
-            jars=MODULE_JARS,
             application_args=args + COMMON,
             conf={"spark.executorEnv.SPARK_SCALA_VERSION": "2.12"},
             # ingest talks to a public API (429s, outages): more patience than the Spark stages

@@ -25,7 +25,8 @@ public final class TrainingCli implements CommandProvider {
 
   @Override
   public List<Object> benchmarks() {
-    return List.of(new com.cosmicmorphology.training.bench.TrainBenchmark());
+    return List.of(new com.cosmicmorphology.training.bench.TrainBenchmark(),
+        new com.cosmicmorphology.training.bench.DistributedBenchmark());
   }
 
   @Command(name = "train", mixinStandardHelpOptions = true,

@@ -39,10 +39,16 @@ class AirflowDagTest {
     assertThat(version.find()).isTrue();
     String pom = Files.readString(ROOT.resolve("pom.xml"));
     assertThat(pom).contains("<version>" + version.group(1) + "</version>");
-    for (String module : List.of("common", "ingest", "processing", "training")) {
-      assertThat(dag).contains(module.equals("common") ? "cosmic-common-" : "\"" + module + "\"");
-      assertThat(Files.readString(ROOT.resolve(module).resolve("pom.xml")))
-          .contains("<artifactId>cosmic-" + module + "</artifactId>");
+    // jars: cosmic-<module>-<version>-<classifier>.jar, the shade plugin's classifier, for modules that shade
+    Matcher classifier = Pattern.compile("<shadedClassifierName>(\\w+)</shadedClassifierName>").matcher(pom);
+    assertThat(classifier.find()).isTrue();
+    assertThat(dag).contains("cosmic-{module}-{VERSION}-" + classifier.group(1) + ".jar");
+    Matcher modules = Pattern.compile("\"(\\w+)\": \"(\\w+)\",?\n").matcher(dag.substring(dag.indexOf("MODULE = {")));
+    Set<String> staged = new HashSet<>();
+    while (modules.find()) {
+      staged.add(modules.group(1));
+      assertThat(Files.readString(ROOT.resolve(modules.group(2)).resolve("pom.xml")))
+          .contains("<artifactId>cosmic-" + modules.group(2) + "</artifactId>").contains("maven-shade-plugin");
     }
 
     Set<String> commands = new HashSet<>();
@@ -73,6 +79,7 @@ class AirflowDagTest {
       args.stream().filter(a -> a.startsWith("--")).forEach(a -> assertThat(options).as(stage.group(1)).contains(a));
     }
     assertThat(stages).isEqualTo(7);
+    assertThat(staged).hasSize(7); // every stage has a module jar
     Matcher common = Pattern.compile("COMMON = \\[([^\\]]*)\\]").matcher(dag);
     assertThat(common.find()).isTrue();
     Pattern.compile("\"(--[\\w-]+)\"").matcher(common.group(1)).results()

@@ -28,11 +28,8 @@ import org.slf4j.LoggerFactory;
 public final class SparkHeadTrainer {
   private static final Logger LOG = LoggerFactory.getLogger(SparkHeadTrainer.class);
 
-  /** Per-epoch timings, for the benchmark: wall seconds of each fit and the validation after it. */
-  public record EpochLog(int epoch, double fitSeconds, double valAccuracy, double valMacroF1) {}
-
   /** The trained head, how it got there, and where the time went. */
-  public record Trained(HeadTrainer.Trained head, int workers, long examplesPerEpoch, List<EpochLog> epochs) {}
+  public record Trained(HeadTrainer.Trained head, int workers, long examplesPerEpoch, List<HeadTrainer.EpochLog> epochs) {}
 
   private final SparkSession spark;
   private final CosmicConfig.Training conf;
@@ -73,7 +70,7 @@ public final class SparkHeadTrainer {
     TrainingMaster<?, ?> master = TrainingMasters.create(conf.distributed(), workers, perWorker, conf.seed());
     SparkDl4jMultiLayer sparkNet = new SparkDl4jMultiLayer(jsc, net, master);
     EarlyStopping stop = new EarlyStopping(conf.patience());
-    List<EpochLog> log = new ArrayList<>();
+    List<HeadTrainer.EpochLog> log = new ArrayList<>();
     int epoch;
     try {
       for (epoch = 1; epoch <= conf.epochs(); epoch++) {
@@ -81,7 +78,7 @@ public final class SparkHeadTrainer {
         sparkNet.fit(rdd);
         double fit = (System.nanoTime() - t0) / 1e9;
         Metrics.Report r = Metrics.of(HeadTrainer.probabilities(sparkNet.getNetwork(), st, val), valY, classes);
-        log.add(new EpochLog(epoch, fit, r.accuracy(), r.macroF1()));
+        log.add(new HeadTrainer.EpochLog(epoch, fit, r.accuracy(), r.macroF1()));
         if (stop.update(epoch, r, sparkNet.getNetwork().params())) {
           break;
         }

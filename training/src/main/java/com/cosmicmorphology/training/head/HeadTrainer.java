@@ -35,10 +35,20 @@ public final class HeadTrainer {
   public record Trained(MultiLayerNetwork net, Standardiser standardiser, int bestEpoch, int epochsRun,
       Metrics.Report validation) {}
 
+  /** One epoch: wall seconds of its training steps, then the validation metrics after it. */
+  public record EpochLog(int epoch, double fitSeconds, double valAccuracy, double valMacroF1) {}
+
   private final CosmicConfig.Training conf;
+  private java.util.function.Consumer<EpochLog> epochs = e -> { };
 
   public HeadTrainer(CosmicConfig.Training conf) {
     this.conf = conf;
+  }
+
+  /** Receives every epoch's timing and validation metrics (the benchmarks use it). */
+  public HeadTrainer onEpoch(java.util.function.Consumer<EpochLog> listener) {
+    this.epochs = listener;
+    return this;
   }
 
   /**
@@ -69,6 +79,7 @@ public final class HeadTrainer {
     int epoch = 0;
     for (epoch = 1; epoch <= conf.epochs(); epoch++) {
       java.util.Collections.shuffle(java.util.Arrays.asList(order), rnd);
+      long t0 = System.nanoTime();
       for (int s = 0; s < order.length; s += conf.batchSize()) {
         int n = Math.min(conf.batchSize(), order.length - s);
         float[][] x = new float[n][];
@@ -79,7 +90,9 @@ public final class HeadTrainer {
         }
         net.fit(new DataSet(Nd4j.create(x), Nd4j.create(y)));
       }
+      double fit = (System.nanoTime() - t0) / 1e9;
       Metrics.Report r = Metrics.of(probabilities(net, st, val), valY, classes);
+      epochs.accept(new EpochLog(epoch, fit, r.accuracy(), r.macroF1()));
       if (stop.update(epoch, r, net.params())) {
         break;
       }
