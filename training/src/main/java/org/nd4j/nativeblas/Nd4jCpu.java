@@ -21,8 +21,15 @@ public final class Nd4jCpu {
       return INSTANCE;
     }
 
+    /** The real setting; false where ND4J's CPU backend is absent (the -Pcuda build). Reflective for that reason. */
     public boolean isUseMKLDNN() {
-      return org.nd4j.linalg.cpu.nativecpu.bindings.Nd4jCpu.Environment.getInstance().isUseONEDNN();
+      try {
+        Class<?> env = Class.forName("org.nd4j.linalg.cpu.nativecpu.bindings.Nd4jCpu$Environment");
+        Object instance = env.getMethod("getInstance").invoke(null);
+        return (Boolean) env.getMethod("isUseONEDNN").invoke(instance);
+      } catch (ReflectiveOperationException | LinkageError e) {
+        return false;
+      }
     }
   }
 }
