@@ -39,7 +39,7 @@ public final class GpuCheck {
     String backend = String.valueOf(env.getProperty("backend"));
     System.out.println("ND4J backend: " + backend + " (" + Nd4j.getBackend().getClass().getName() + ")");
     Object devices = env.get("cuda.availableDevices");
-    System.out.println("devices: " + (devices == null ? "none (CPU backend: " + env.getProperty("cores") + " cores)" : devices));
+    System.out.println("devices: " + (devices == null ? "none (CPU backend, " + Runtime.getRuntime().availableProcessors() + " cores)" : devices));
     boolean cuda = backend.equalsIgnoreCase("CUDA");
     if (!cuda && !allowCpu) {
       System.err.println("gpu-check: the CUDA backend did not load (backend " + backend + "); build with 'mvn -Pcuda package' "
