@@ -83,10 +83,9 @@ public final class PixelStatsJob {
     stats.cache();
     long computed = stats.count();
     if (computed > 0) {
-      DeltaTable.forPath(spark, path).as("t")
-          .merge(stats.as("s"), "t.content_sha256 = s.content_sha256")
-          .whenNotMatched().insertAll()
-          .execute();
+      // An append, not a MERGE: the rows are new hashes by construction (anti-join above, one row per hash),
+      // and jobs are the lake's only writer; a MERGE would join them against the table and rewrite files again.
+      stats.write().format("delta").mode(org.apache.spark.sql.SaveMode.Append).save(path);
       Dataset<Row> failed = stats.where(col("error").isNotNull());
       if (!failed.isEmpty()) {
         new QuarantineTable(spark, lake).merge(failed.select(
