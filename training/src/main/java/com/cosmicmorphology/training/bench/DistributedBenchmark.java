@@ -125,10 +125,7 @@ public final class DistributedBenchmark implements Callable<Integer> {
         train.size(), examples, t.featureViews(), val.size(), classes.size(), trainX.get(0)[0].length);
 
     // same epochs for every run: no early stopping
-    CosmicConfig.Training fixed = new CosmicConfig.Training(t.backbone(), t.kerasModel(), t.weightsDir(),
-        t.allowRandomWeights(), t.mode(), t.inputSize(), t.unfreezeFrom(), t.featureViews(), epochs, t.batchSize(),
-        t.learningRate(), t.hidden(), t.dropout(), t.l2(), epochs + 1, t.classWeights(), t.seed(), t.modelDir(),
-        t.distributed());
+    CosmicConfig.Training fixed = with(t, epochs, epochs + 1, t.distributed());
 
     // 2. the single-JVM fit (the baseline)
     List<Run> runs = new ArrayList<>();
@@ -181,6 +178,13 @@ public final class DistributedBenchmark implements Callable<Integer> {
     return ExitCode.OK.code();
   }
 
+  /** The training settings with other epochs, patience and distribution. */
+  private static CosmicConfig.Training with(CosmicConfig.Training t, int epochs, int patience, CosmicConfig.Distributed d) {
+    return new CosmicConfig.Training(t.backbone(), t.kerasModel(), t.weightsDir(), t.allowRandomWeights(), t.mode(),
+        t.inputSize(), t.unfreezeFrom(), t.featureViews(), epochs, t.batchSize(), t.learningRate(), t.hidden(),
+        t.dropout(), t.l2(), patience, t.classWeights(), t.seed(), t.modelDir(), d);
+  }
+
   private Run distributed(CosmicConfig config, CosmicConfig.Training fixed, String master, int workers, int cores,
       Path jar, String name, List<float[][]> trainX, int[] trainY, List<float[][]> valX, int[] valY,
       List<String> classes, long examples) {
@@ -192,10 +196,7 @@ public final class DistributedBenchmark implements Callable<Integer> {
     System.setProperty("aeron.publication.unblock.timeout", "60000000000");
     CosmicConfig.Distributed d = new CosmicConfig.Distributed("spark", master, workers * cores,
         fixed.distributed().averagingFrequency(), fixed.distributed().sharedPort(), "127.0.0.0/8", "127.0.0.1");
-    CosmicConfig.Training tt = new CosmicConfig.Training(fixed.backbone(), fixed.kerasModel(), fixed.weightsDir(),
-        fixed.allowRandomWeights(), fixed.mode(), fixed.inputSize(), fixed.unfreezeFrom(), fixed.featureViews(),
-        fixed.epochs(), fixed.batchSize(), fixed.learningRate(), fixed.hidden(), fixed.dropout(), fixed.l2(),
-        fixed.patience(), fixed.classWeights(), fixed.seed(), fixed.modelDir(), d);
+    CosmicConfig.Training tt = with(fixed, fixed.epochs(), fixed.patience(), d);
     CosmicConfig c = new CosmicConfig(config.lake(), new CosmicConfig.Spark("local-cluster[" + workers + "," + cores
         + "," + executorMemoryMb + "]", config.spark().appName(), config.spark().shufflePartitions(), conf),
         config.s3(), config.nasa(), config.ingest(), config.progress(), config.eda(), config.clean(), config.split(),

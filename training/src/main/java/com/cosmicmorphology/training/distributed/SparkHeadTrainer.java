@@ -41,14 +41,9 @@ public final class SparkHeadTrainer {
 
   public Trained train(List<float[][]> train, int[] trainY, List<float[][]> val, int[] valY, List<String> classes) {
     int k = classes.size();
-    List<float[]> rows = new ArrayList<>();
-    List<Integer> ys = new ArrayList<>();
-    for (int i = 0; i < train.size(); i++) {
-      for (float[] v : train.get(i)) {
-        rows.add(v);
-        ys.add(trainY[i]);
-      }
-    }
+    HeadTrainer.Examples ex = HeadTrainer.Examples.of(train, trainY);
+    List<float[]> rows = ex.rows();
+    List<Integer> ys = ex.labels();
     Standardiser st = Standardiser.fit(rows.toArray(new float[0][]));
     List<DataSet> examples = new ArrayList<>(rows.size());
     for (int i = 0; i < rows.size(); i++) {

@@ -41,6 +41,7 @@ public final class TrainingMasters {
         .averagingFrequency(d.averagingFrequency())
         .workerPrefetchNumBatches(0)
         .rngSeed(seed)
+        .trainingHooks(new MinibatchSeed(seed))
         .repartionData(Repartition.Never)
         .rddTrainingApproach(RDDTrainingApproach.Direct)
         .saveUpdater(true)

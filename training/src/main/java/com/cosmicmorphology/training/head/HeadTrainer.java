@@ -35,6 +35,21 @@ public final class HeadTrainer {
   public record Trained(MultiLayerNetwork net, Standardiser standardiser, int bestEpoch, int epochsRun,
       Metrics.Report validation) {}
 
+  /** Every view of every training image as one example (augmentation), with its image's class. */
+  public record Examples(List<float[]> rows, List<Integer> labels) {
+    public static Examples of(List<float[][]> images, int[] y) {
+      List<float[]> rows = new ArrayList<>();
+      List<Integer> ys = new ArrayList<>();
+      for (int i = 0; i < images.size(); i++) {
+        for (float[] v : images.get(i)) {
+          rows.add(v);
+          ys.add(y[i]);
+        }
+      }
+      return new Examples(rows, ys);
+    }
+  }
+
   /** One epoch: wall seconds of its training steps, then the validation metrics after it. */
   public record EpochLog(int epoch, double fitSeconds, double valAccuracy, double valMacroF1) {}
 
@@ -57,14 +72,9 @@ public final class HeadTrainer {
    */
   public Trained train(List<float[][]> train, int[] trainY, List<float[][]> val, int[] valY, List<String> classes) {
     int k = classes.size();
-    List<float[]> rows = new ArrayList<>();
-    List<Integer> ys = new ArrayList<>();
-    for (int i = 0; i < train.size(); i++) {
-      for (float[] v : train.get(i)) {
-        rows.add(v);
-        ys.add(trainY[i]);
-      }
-    }
+    Examples ex = Examples.of(train, trainY);
+    List<float[]> rows = ex.rows();
+    List<Integer> ys = ex.labels();
     Standardiser st = Standardiser.fit(rows.toArray(new float[0][]));
     int d = rows.get(0).length;
     MultiLayerNetwork net = new MultiLayerNetwork(network(d, k, classWeights(trainY, k, conf.classWeights())));
