@@ -8,6 +8,7 @@ public final class Backbones {
   private Backbones() {}
 
   public static Backbone create(CosmicConfig.Training t) {
+    OneDnnHelpers.enable();
     if (t.backbone().equals("keras-h5")) {
       return new KerasH5Backbone(Path.of(t.kerasModel()), t.inputSize());
     }

@@ -49,6 +49,7 @@ public final class TrainBenchmark implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     int t = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+    com.cosmicmorphology.training.backbone.OneDnnHelpers.enable();
     double gemm = sgemmPeak();
     ComputationGraph net = ResNet50.builder().numClasses(1000).seed(42).inputShape(new int[] {3, size, size})
         .weightInit(WeightInit.RELU.getWeightInitFunction()).build().init();
@@ -90,7 +91,8 @@ public final class TrainBenchmark implements Callable<Integer> {
         .with("infer_img_s", inferImgS).with("baseline_infer_img_s", torchInfer)
         .with("keras_infer_img_s", batch / keras).with("train_gflops", trainGflops).with("sgemm_gflops", gemm)
         .with("baseline_peak_rss_mb", torchRss).with("rss_ratio", rssTrain / torchRss).with("threads", t)
-        .with("size", size).with("batch", batch).line());
+        .with("size", size).with("batch", batch)
+        .with("onednn_helpers", com.cosmicmorphology.training.backbone.OneDnnHelpers.enabled()).line());
     return ExitCode.OK.code();
   }
 

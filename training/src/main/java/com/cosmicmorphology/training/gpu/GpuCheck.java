@@ -35,6 +35,7 @@ public final class GpuCheck {
         }
       }
     }
+    com.cosmicmorphology.training.backbone.OneDnnHelpers.enable(); // cuDNN helpers on CUDA, oneDNN on CPU
     Properties env = Nd4j.getExecutioner().getEnvironmentInformation();
     String backend = String.valueOf(env.getProperty("backend"));
     System.out.println("ND4J backend: " + backend + " (" + Nd4j.getBackend().getClass().getName() + ")");
