@@ -73,7 +73,7 @@ public final class Cosmic implements Runnable {
       err.flush();
       return known.exitCode().code();
     }
-    String storage = storageFailure(e);
+    String storage = LakeLayout.storageFailure(lakeRoot(), e);
     if (storage != null) {
       LOG.debug("command failed on storage", e);
       err.println("cosmic: " + cmd.getCommandSpec().qualifiedName() + " failed: " + storage);
@@ -85,24 +85,6 @@ public final class Cosmic implements Runnable {
         + " (stack trace above; re-running is safe: every table commits atomically)");
     err.flush();
     return ExitCode.JOB_FAILED.code();
-  }
-
-  /**
-   * A failure on the way to the lake (S3A / AWS SDK errors, refused connections): one line naming the lake, as
-   * {@link LakeLayout#storageProblem}; null for anything else.
-   */
-  private static String storageFailure(Throwable e) {
-    // class names and messages: a failed Spark task reaches the driver as text inside a SparkException
-    StringBuilder chain = new StringBuilder();
-    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      chain.append(t.getClass().getName()).append(' ').append(t.getMessage()).append('\n');
-    }
-    String c = chain.toString();
-    if (c.contains("org.apache.hadoop.fs.s3a.") || c.contains("com.amazonaws.") || c.contains("java.net.ConnectException")
-        || c.contains("java.nio.file.AccessDeniedException")) {
-      return LakeLayout.storageProblem(lakeRoot(), e);
-    }
-    return null;
   }
 
   private static String lakeRoot() {

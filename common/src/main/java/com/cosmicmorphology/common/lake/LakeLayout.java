@@ -122,6 +122,20 @@ public final class LakeLayout {
     }
   }
 
+  /**
+   * For a failed job: one line naming the lake when the failure came from the way to it (S3A / AWS SDK errors,
+   * refused connections, access denied), else null. Class names and messages both count: a failed Spark task
+   * reaches the driver as text inside a SparkException.
+   */
+  public static String storageFailure(String root, Throwable e) {
+    String c = chain(e);
+    if (c.contains("org.apache.hadoop.fs.s3a.") || c.contains("com.amazonaws.") || c.contains("java.net.ConnectException")
+        || c.contains("java.nio.file.AccessDeniedException")) {
+      return storageProblem(root, e);
+    }
+    return null;
+  }
+
   /** One line for a failed storage call: refused credentials, an unreachable endpoint, or the error itself. */
   public static String storageProblem(String root, Throwable e) {
     String detail = oneLine(e);
