@@ -180,6 +180,16 @@ class ProcessingJobsTest {
   }
 
   @Test
+  void pixelStatsOverNoImagesLeaveAnEmptyTableForReaders() {
+    LakeLayout l = new LakeLayout(tmp.resolve("no-images").toString());
+    new ImagesFixture().writeTo(spark, l, SaveMode.ErrorIfExists);
+    var r = new com.cosmicmorphology.processing.pixels.PixelStatsJob(spark, l, 0.1).run();
+    assertThat(r.computed()).isZero();
+    assertThat(spark.read().format("delta").load(l.location(com.cosmicmorphology.processing.pixels.PixelStatsJob.TABLE))
+        .count()).isZero();
+  }
+
+  @Test
   void modelInputsAreMadeOnceAtTheRequestedSize() {
     ModelInputsJob job = new ModelInputsJob(spark, lake);
     ModelInputsJob.Result first = job.run(32, ResizePolicy.PAD);

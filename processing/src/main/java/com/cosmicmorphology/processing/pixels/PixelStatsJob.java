@@ -60,16 +60,18 @@ public final class PixelStatsJob {
   public Result run() {
     Dataset<Row> images = lake.read(spark, LakeTable.IMAGES);
     String path = lake.location(TABLE);
-    if (!DeltaTable.isDeltaTable(spark, path)) {
-      DeltaTable.createIfNotExists(spark).location(path).addColumns(SCHEMA).execute();
-    }
-    Dataset<Row> known = spark.read().format("delta").load(path).select("content_sha256");
-    long reused = known.count();
+    // A first run creates the table with its first append (a separate create would be one more commit and
+    // snapshot); only a run with nothing to add creates it empty, so readers always find it.
+    boolean exists = DeltaTable.isDeltaTable(spark, path);
+    Dataset<Row> known = exists ? spark.read().format("delta").load(path).select("content_sha256") : null;
+    long reused = exists ? known.count() : 0;
     // only rows whose hash is new are read with their bytes, and the bytes never cross a shuffle: the known
     // hashes are broadcast, statistics are computed where the rows are, and only the small results are
     // grouped to keep one row per hash (the smallest image_id: deterministic)
-    Dataset<Row> todo = images.select("content_sha256", "image_id", "content")
-        .join(org.apache.spark.sql.functions.broadcast(known), "content_sha256", "left_anti");
+    Dataset<Row> todo = images.select("content_sha256", "image_id", "content");
+    if (known != null) {
+      todo = todo.join(org.apache.spark.sql.functions.broadcast(known), "content_sha256", "left_anti");
+    }
     Dataset<Row> perImage = todo.mapPartitions(new Compute(darkThreshold), Encoders.row(SCHEMA));
     String[] cols = SCHEMA.fieldNames();
     Dataset<Row> stats = perImage
@@ -81,17 +83,22 @@ public final class PixelStatsJob {
         .select(java.util.Arrays.stream(cols).map(c -> c.equals("content_sha256") ? col(c) : col("s." + c).as(c))
             .toArray(org.apache.spark.sql.Column[]::new));
     stats.cache();
-    long computed = stats.count();
+    // one pass computes everything and counts rows and failures together
+    Row counts = stats.agg(org.apache.spark.sql.functions.count(lit(1)), org.apache.spark.sql.functions.count(col("error")))
+        .first();
+    long computed = counts.getLong(0);
+    long failed = counts.getLong(1);
     if (computed > 0) {
       // An append, not a MERGE: the rows are new hashes by construction (anti-join above, one row per hash),
       // and jobs are the lake's only writer; a MERGE would join them against the table and rewrite files again.
       stats.write().format("delta").mode(org.apache.spark.sql.SaveMode.Append).save(path);
-      Dataset<Row> failed = stats.where(col("error").isNotNull());
-      if (!failed.isEmpty()) {
-        new QuarantineTable(spark, lake).merge(failed.select(
+      if (failed > 0) {
+        new QuarantineTable(spark, lake).merge(stats.where(col("error").isNotNull()).select(
             lit("images").as("source"), col("image_id").as("record_id"), lit("eda").as("stage"),
             lit("undecodable").as("reason"), col("error").as("detail"), col("computed_at").as("at")));
       }
+    } else if (!exists) {
+      DeltaTable.createIfNotExists(spark).location(path).addColumns(SCHEMA).execute();
     }
     stats.unpersist();
     return new Result(computed, reused);
