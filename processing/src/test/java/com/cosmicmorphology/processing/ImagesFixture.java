@@ -57,6 +57,13 @@ public final class ImagesFixture {
     return this;
   }
 
+  /** Bytes that no decoder reads, as if they had been damaged after ingest (ingest itself rejects them). */
+  public ImagesFixture addUndecodable(String imageId, String label, byte[] bytes) throws Exception {
+    rows.add(RowFactory.create(imageId, "folder", label, "folder", bytes, Hashes.sha256(bytes), "jpeg",
+        0, 0, (long) bytes.length, imageId, Timestamp.from(Instant.now())));
+    return this;
+  }
+
   public static byte[] bytes(String classAndFile) throws Exception {
     return Files.readAllBytes(SAMPLE.resolve(classAndFile));
   }

@@ -203,6 +203,34 @@ class ProcessingJobsTest {
   }
 
   @Test
+  void anUndecodableImageAtInputPreparationGoesToQuarantineOnce() throws Exception {
+    LakeLayout l = new LakeLayout(tmp.resolve("damaged").toString());
+    new ImagesFixture().sample(2, "galaxy")
+        .addUndecodable("folder:galaxy/damaged.jpg", "galaxy", "not a JPEG any more".getBytes())
+        .writeTo(spark, l, SaveMode.ErrorIfExists);
+    // curated as included (the damage happened after cleaning), so only input preparation can catch it
+    spark.read().format("delta").load(l.location(LakeTable.IMAGES)).select("image_id", "content_sha256")
+        .withColumn("included", org.apache.spark.sql.functions.lit(true))
+        .write().format("delta").save(l.location(CleanJob.TABLE));
+    ModelInputsJob job = new ModelInputsJob(spark, l);
+    ModelInputsJob.Result first = job.run(24, ResizePolicy.CENTER_CROP);
+    assertThat(first.prepared()).isEqualTo(2);
+    assertThat(first.failed()).isEqualTo(1);
+    List<Row> quarantined = spark.read().format("delta").load(l.location(LakeTable.QUARANTINE))
+        .where("stage = 'inputs'").collectAsList();
+    assertThat(quarantined).singleElement().satisfies(r -> {
+      assertThat(r.<String>getAs("record_id")).isEqualTo("folder:galaxy/damaged.jpg");
+      assertThat(r.<String>getAs("detail")).contains("no decoder");
+    });
+    // the failure is recorded in the inputs table too, so a re-run neither retries nor quarantines it again
+    ModelInputsJob.Result second = job.run(24, ResizePolicy.CENTER_CROP);
+    assertThat(second.prepared()).isZero();
+    assertThat(second.reused()).isEqualTo(3);
+    assertThat(spark.read().format("delta").load(l.location(LakeTable.QUARANTINE)).where("stage = 'inputs'").count())
+        .isEqualTo(1);
+  }
+
+  @Test
   void splitBeforeCleanNamesTheCommandToRun() {
     LakeLayout empty = new LakeLayout(tmp.resolve("empty").toString());
     assertThatThrownBy(() -> new SplitJob(spark, empty).run(1, List.of(0.7, 0.15, 0.15)))
