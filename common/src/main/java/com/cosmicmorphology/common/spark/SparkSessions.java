@@ -67,9 +67,12 @@ public final class SparkSessions {
     return conf;
   }
 
+  private static final java.util.regex.Pattern LOCAL_MASTER =
+      java.util.regex.Pattern.compile("local(?:-cluster)?\\[([^\\]]*)\\]");
+
   /** Task slots of a local master: local, local[N], local[N,F], local[*]; local-cluster[W,C,M] gives W x C. */
   static int localCores(String master) {
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("local(?:-cluster)?\\[([^\\]]*)\\]").matcher(master);
+    java.util.regex.Matcher m = LOCAL_MASTER.matcher(master);
     if (!m.find()) {
       return 1;
     }
