@@ -232,11 +232,11 @@ class TrainingTest {
   }
 
   @Test
-  void zooResNet50GivesFeaturesBelow96Pixels() {
+  void resNet50GivesFeaturesBelow96Pixels() {
     CosmicConfig c = config(lake.root(), Map.of("training.backbone", "resnet50", "training.input-size", "64",
         "training.allow-random-weights", "true", "training.weights-dir", tmp.resolve("no-weights").toString()));
     var backbone = Backbones.create(c.training());
-    assertThat(backbone.id()).isEqualTo("resnet50_random_64");
+    assertThat(backbone.id()).isEqualTo("resnet50v1_random_64");
     var f = backbone.features(org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 2, 64, 64, 3));
     assertThat(f.shape()).containsExactly(2, 2048);
     assertThat(Double.isFinite(f.sumNumber().doubleValue())).isTrue();

@@ -50,6 +50,7 @@ final class ConfigValidator {
     between("inputs.size", c.inputs().size(), 8, 1024);
     CosmicConfig.Training t = c.training();
     oneOf("training.backbone", t.backbone(), "keras-h5", "resnet50", "squeezenet");
+    oneOf("training.resnet-variant", t.resnetVariant(), "v1", "v1.5");
     oneOf("training.mode", t.mode(), "frozen", "fine-tune");
     oneOf("training.feature-views", Integer.toString(t.featureViews()), "1", "2", "4", "8");
     between("training.input-size", t.inputSize(), 16, 1024);

@@ -91,7 +91,8 @@ public record CosmicConfig(Lake lake, Spark spark, S3 s3, Nasa nasa, Ingest inge
   /**
    * Training. {@code backbone}: keras-h5 (the file {@code kerasModel}, NHWC, pixel/255), resnet50 or
    * squeezenet (DL4J zoo; ImageNet weights looked up in {@code weightsDir}, else random weights only if
-   * {@code allowRandomWeights}). {@code mode}: frozen (features cached once, head trained on them) or
+   * {@code allowRandomWeights}); {@code resnetVariant}: v1 (stride on the first 1x1 of a downsampling block, what
+   * ImageNet weights were trained with) or v1.5 (stride on the 3x3, torchvision's). {@code mode}: frozen (features cached once, head trained on them) or
    * fine-tune (layers from {@code unfreezeFrom} on are trained, with sky-suited augmentation).
    */
   @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
@@ -100,6 +101,7 @@ public record CosmicConfig(Lake lake, Spark spark, S3 s3, Nasa nasa, Ingest inge
       String kerasModel,
       String weightsDir,
       boolean allowRandomWeights,
+      String resnetVariant,
       String mode,
       int inputSize,
       String unfreezeFrom,

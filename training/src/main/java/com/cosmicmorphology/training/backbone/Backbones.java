@@ -14,6 +14,10 @@ public final class Backbones {
     }
     String dir = t.weightsDir().startsWith("~") ? System.getProperty("user.home") + t.weightsDir().substring(1)
         : t.weightsDir();
+    if (t.backbone().equals("resnet50")) {
+      return new ResNet50Backbone(ResNet50Variant.parse("training.resnet-variant", t.resnetVariant()), t.inputSize(),
+          Path.of(dir), t.allowRandomWeights(), t.seed());
+    }
     return new ZooBackbone(t.backbone(), t.inputSize(), Path.of(dir), t.allowRandomWeights(), t.seed());
   }
 }

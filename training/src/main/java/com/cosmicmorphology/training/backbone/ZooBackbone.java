@@ -10,19 +10,19 @@ import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.transferlearning.TransferLearning;
-import org.deeplearning4j.nn.weights.WeightInit;
 import org.deeplearning4j.zoo.PretrainedType;
 import org.deeplearning4j.zoo.ZooModel;
-import org.deeplearning4j.zoo.model.ResNet50;
 import org.deeplearning4j.zoo.model.SqueezeNet;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * DL4J zoo networks as feature extractors: ResNet50 (2048 features) and SqueezeNet (512, pooled fire9).
- * ImageNet weights are used when their file is in the weights directory as DL4J expects it; otherwise the
- * network starts from random weights only if allowed, else the job stops naming the file to place.
- * ResNet50 works below 96 px too: its zoo "avgpool" is really a 3x3 max pool, so the output is cut at the
- * last block and a global average pooling is put on top (any input size).
+ * DL4J zoo networks as feature extractors: SqueezeNet v1.1 (512 features, pooled fire9). Checked against the
+ * v1.1 reference (DeepScale/SqueezeNet, Caffe): 3x3/2 conv1 with 64 filters, max pools after conv1, fire3 and
+ * fire5, fire modules 2-9 with the published squeeze/expand widths, 1,235,496 parameters as published; its
+ * Truncate pooling gives the same 111/55/27/13 sizes as Caffe's ceil mode at 224 px. (ResNet50 is not taken from
+ * the zoo: see {@link ResNet50Graph}.) ImageNet weights are used when their file is in the weights directory
+ * as DL4J expects it; otherwise the network starts from random weights only if allowed, else the job stops
+ * naming the file to place.
  */
 public final class ZooBackbone implements Backbone {
   private final String name;
@@ -37,17 +37,11 @@ public final class ZooBackbone implements Backbone {
     // DL4J looks for weights under <base>/models/<model>/; the base is this system property
     System.setProperty("org.deeplearning4j.dl4jresources.directory", weightsDir.toString());
     ZooModel zoo = switch (name) {
-      // built at 224 (its head needs >= 96 px), then cut to global pooling: the convolutions take any size
-      case "resnet50" -> ResNet50.builder().numClasses(1000).seed(seed).inputShape(new int[] {3, Math.max(size, 224), Math.max(size, 224)})
-          .weightInit(WeightInit.RELU.getWeightInitFunction()).build(); // zoo default sigma 0.5 blows activations up
       case "squeezenet" -> SqueezeNet.builder().numClasses(1000).seed(seed).inputShape(new int[] {3, size, size}).build();
       default -> throw new CosmicException(ExitCode.USAGE, "training.backbone '" + name
           + "' is not a zoo model; valid values: keras-h5, resnet50, squeezenet");
     };
-    String file = switch (name) {
-      case "resnet50" -> "resnet50_dl4j_inference.v3.zip";
-      default -> "squeezenet_dl4j_inference.v2.zip";
-    };
+    String file = "squeezenet_dl4j_inference.v2.zip";
     Path expected = weightsDir.resolve("models").resolve(name).resolve(file);
     this.weightsFile = expected.toString();
     ComputationGraph g;
@@ -67,14 +61,10 @@ public final class ZooBackbone implements Backbone {
           + expected + " (or set training.weights-dir), or set training.allow-random-weights=true to start from "
           + "random weights");
     }
-    this.graph = name.equals("resnet50") ? cutToPooledFeatures(g, "res5c_branch", "output", "avgpool")
-        : cutToPooledFeatures(g, "fire9", "loss", "softmax", "avg_pool", "conv10_act", "conv10", "drop9");
+    this.graph = cutToPooledFeatures(g, "fire9", "loss", "softmax", "avg_pool", "conv10_act", "conv10", "drop9");
   }
 
-  /**
-   * Removes the zoo head (ResNet50's 3x3 max pool needs >= 96 px; SqueezeNet's head is its 1000-class
-   * convolution) and puts a global average pooling on the last feature block: any input size works.
-   */
+  /** Removes the zoo head (SqueezeNet's is its 1000-class convolution) and pools the last block globally. */
   private static ComputationGraph cutToPooledFeatures(ComputationGraph g, String lastBlock, String... head) {
     TransferLearning.GraphBuilder b = new TransferLearning.GraphBuilder(g);
     for (String v : head) {

@@ -32,7 +32,8 @@ public final class Scorer {
     String type = (String) b.get("type");
     int size = ((Number) model.metadata().get("input_size")).intValue();
     CosmicConfig.Training asTrained = new CosmicConfig.Training(type, type.equals("keras-h5") ? (String) b.get("file")
-        : t.kerasModel(), t.weightsDir(), t.allowRandomWeights(), t.mode(), size, t.unfreezeFrom(),
+        : t.kerasModel(), t.weightsDir(), t.allowRandomWeights(),
+        b.get("variant") == null ? t.resnetVariant() : (String) b.get("variant"), t.mode(), size, t.unfreezeFrom(),
         t.featureViews(), t.epochs(), t.batchSize(), t.learningRate(), t.hidden(), t.dropout(), t.l2(), t.patience(),
         t.classWeights(), t.seed(), t.modelDir(), t.distributed());
     this.backbone = Backbones.create(asTrained);

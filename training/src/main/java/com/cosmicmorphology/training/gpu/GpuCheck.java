@@ -2,8 +2,6 @@ package com.cosmicmorphology.training.gpu;
 
 import java.util.Properties;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.weights.WeightInit;
-import org.deeplearning4j.zoo.model.ResNet50;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -47,8 +45,9 @@ public final class GpuCheck {
           + "and check the driver (nvidia-smi) supports CUDA 11.6");
       System.exit(1);
     }
-    ComputationGraph net = ResNet50.builder().numClasses(10).seed(42).inputShape(new int[] {3, size, size})
-        .weightInit(WeightInit.RELU.getWeightInitFunction()).build().init();
+    ComputationGraph net = new ComputationGraph(com.cosmicmorphology.training.backbone.ResNet50Graph.build(
+        com.cosmicmorphology.training.backbone.ResNet50Variant.V1_5, size, 10, 42, null));
+    net.init();
     INDArray x = Nd4j.rand(DataType.FLOAT, batch, 3, size, size).addi(0.01);
     INDArray y = Nd4j.zeros(DataType.FLOAT, batch, 10);
     for (int i = 0; i < batch; i++) {
