@@ -1,18 +1,83 @@
-"""PyTorch reference for `cosmic bench train`: torchvision resnet50(weights=None), float32, random non-zero
-inputs, the same batch, size and thread count as the DL4J run. Prints one JSON line."""
-import json, resource, statistics, sys, time
+"""PyTorch side of `cosmic bench train`: torchvision resnet50(weights=None) (ResNet50 v1.5), float32, NCHW,
+random non-zero inputs, Adam (lr 1e-3, no weight decay), cross-entropy, the thread count given. Prints one JSON
+line: per-iteration seconds, threads read back, trainable parameters, forward FLOPs counted from the modules
+that ran, its own SGEMM peak, and this process's own peak RSS (VmHWM: unlike ru_maxrss it is not inherited
+from the JVM that started this process)."""
+import json, re, sys, time
 
 import torch
 import torchvision
 
 size, batch, threads, warmup, iters = (int(a) for a in sys.argv[1:6])
+variant = sys.argv[6] if len(sys.argv) > 6 else "v1.5"
 torch.manual_seed(42)
 torch.set_num_threads(threads)
-model = torchvision.models.resnet50(weights=None)
+
+
+def vm_hwm_mb():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0
+    return float("nan")
+
+
+def resnet50():
+    model = torchvision.models.resnet50(weights=None)
+    if variant == "v1":  # stride on the first 1x1 of each downsampling block, as published
+        for stage in (model.layer2, model.layer3, model.layer4):
+            stage[0].conv1.stride, stage[0].conv2.stride = (2, 2), (1, 1)
+    return model
+
+
+def forward_flops(model):
+    flops = [0]
+
+    def conv(m, i, o):
+        flops[0] += 2 * o.shape[2] * o.shape[3] * m.kernel_size[0] * m.kernel_size[1] * m.in_channels // m.groups * m.out_channels
+
+    def linear(m, i, o):
+        flops[0] += 2 * m.in_features * m.out_features
+
+    hooks = [m.register_forward_hook(conv) for m in model.modules() if isinstance(m, torch.nn.Conv2d)]
+    hooks += [m.register_forward_hook(linear) for m in model.modules() if isinstance(m, torch.nn.Linear)]
+    model.eval()
+    with torch.no_grad():
+        model(torch.rand(1, 3, size, size))
+    for h in hooks:
+        h.remove()
+    return flops[0]
+
+
+def sgemm_peak():
+    n = 2048
+    a, b = torch.rand(n, n), torch.rand(n, n)
+    best = 0.0
+    for i in range(6):
+        t = time.perf_counter(); torch.mm(a, b); dt = time.perf_counter() - t
+        if i > 0:
+            best = max(best, 2.0 * n ** 3 / dt / 1e9)
+    return best
+
+
+def timed(fn):
+    times = []
+    for i in range(warmup + iters):
+        t = time.perf_counter(); fn(); dt = time.perf_counter() - t
+        if i >= warmup:
+            times.append(dt)
+    return times
+
+
+peak = sgemm_peak()
+model = resnet50()
+flops = forward_flops(model)
+params = sum(p.numel() for p in model.parameters() if p.requires_grad)
 x = torch.rand(batch, 3, size, size) + 0.01
-y = torch.randint(0, 1000, (batch,))
-opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+y = torch.tensor([(i * 37) % 1000 for i in range(batch)])
+opt = torch.optim.Adam(model.parameters(), lr=1e-3)
 loss_fn = torch.nn.CrossEntropyLoss()
+
 
 def step():
     opt.zero_grad()
@@ -20,21 +85,16 @@ def step():
     loss.backward()
     opt.step()
 
+
 model.train()
-times = []
-for i in range(warmup + iters):
-    t = time.perf_counter(); step(); dt = time.perf_counter() - t
-    if i >= warmup:
-        times.append(dt)
-train = batch / statistics.median(times)
+train = timed(step)
 model.eval()
-times = []
 with torch.no_grad():
-    for i in range(warmup + iters):
-        t = time.perf_counter(); model(x); dt = time.perf_counter() - t
-        if i >= warmup:
-            times.append(dt)
-infer = batch / statistics.median(times)
-print(json.dumps({"train_img_s": train, "infer_img_s": infer, "threads": torch.get_num_threads(),
-                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
-                  "torch": torch.__version__}))
+    infer = timed(lambda: model(x))
+config = torch.__config__.show()
+print(json.dumps({"side": "pytorch", "train_s": train, "infer_s": infer, "threads": torch.get_num_threads(),
+                  "params": params, "forward_flops": flops, "sgemm_gflops": peak, "peak_rss_mb": vm_hwm_mb(),
+                  "version": "torch " + torch.__version__ + ", torchvision " + torchvision.__version__,
+                  "config": " | ".join([l.strip("- ") for l in config.splitlines()
+                                        if "CPU capability" in l or "MKL-DNN" in l or "OpenMP" in l]
+                                       + re.findall(r"BLAS_INFO=\w+", config))}))

@@ -3,149 +3,248 @@ package com.cosmicmorphology.training.bench;
 import com.cosmicmorphology.common.bench.BenchResult;
 import com.cosmicmorphology.common.cli.CosmicException;
 import com.cosmicmorphology.common.cli.ExitCode;
+import com.cosmicmorphology.training.backbone.ResNet50Variant;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.InputStream;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.modelimport.keras.KerasModelImport;
-import org.deeplearning4j.nn.weights.WeightInit;
-import org.deeplearning4j.zoo.model.ResNet50;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.factory.Nd4j;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code ./cosmic bench train}: DL4J ResNet50 training and inference throughput (random weights, random
- * non-zero inputs, median of the measured iterations after warm-up), the offline backbone's inference, a
- * measured SGEMM peak for GFLOP/s, and in the same run the PyTorch reference (torchvision resnet50,
- * same batch, size and threads) in a child process of Debian's python3-torch.
+ * {@code ./cosmic bench train}: the project's ResNet50 against torchvision's, like for like. Each side runs in
+ * its own process ({@link Dl4jTrainSide}, {@code bench/torch_reference.py}) with the same environment, network
+ * (variant, parameter count and forward FLOPs are compared and must agree), input size, batch, float32 NCHW
+ * data, Adam, cross-entropy and thread count (set on both sides and read back: the bench refuses to report if
+ * they differ). The sides run in both orders; each reports per-iteration times after its warm-ups, its own
+ * peak RSS and its own SGEMM; GFLOP/s are set against the best SGEMM either side measured, and a figure above
+ * it stops the bench as the counting bug it would be.
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
-    description = "DL4J ResNet50 training/inference throughput against PyTorch in the same run.")
+    description = "The project's ResNet50 against torchvision's: training and inference, same work, both orders.")
 public final class TrainBenchmark implements Callable<Integer> {
-  /** ResNet50 forward pass: ~4.1 GMAC = 8.2 GFLOP per 224x224 image; training ~3x. */
-  static final double FORWARD_GFLOP_224 = 8.2;
-
   @Option(names = "--size", defaultValue = "224") int size;
   @Option(names = "--batch", defaultValue = "16") int batch;
   @Option(names = "--warmup", defaultValue = "2") int warmup;
-  @Option(names = "--iterations", defaultValue = "5") int iterations;
-  @Option(names = "--threads", defaultValue = "0", description = "Threads for both (0 = available cores).") int threads;
+  @Option(names = "--iterations", defaultValue = "5", description = "Timed iterations per side and run (>= 5 for a report).")
+  int iterations;
+  @Option(names = "--threads", defaultValue = "0", description = "Threads for both sides (0 = available cores).") int threads;
+  @Option(names = "--variant", defaultValue = "v1.5", description = "v1.5 (torchvision's) or v1; both sides build it.")
+  String variant;
+  @Option(names = "--orders", defaultValue = "2", description = "1: DL4J then PyTorch; 2: also PyTorch then DL4J.")
+  int orders;
   @Option(names = "--python", defaultValue = "/usr/bin/python3") String python;
-  @Option(names = "--skip-torch", description = "Run DL4J only.") boolean skipTorch;
-  @Option(names = "--keras-model", defaultValue = "models/mobilenet_v2_imagenet_block10_features.h5") Path kerasModel;
+  @Option(names = "--skip-torch", description = "Run the DL4J side only (no ratio).") boolean skipTorch;
+
+  /** What one side's process reported. */
+  record Side(String name, List<Double> trainS, List<Double> inferS, int threads, long params, double forwardFlops,
+      double sgemmGflops, double peakRssMb, String version, String config) {}
 
   @Override
   public Integer call() throws Exception {
+    ResNet50Variant v = ResNet50Variant.parse("--variant", variant);
     int t = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
-    com.cosmicmorphology.training.backbone.OneDnnHelpers.enable();
-    double gemm = sgemmPeak();
-    ComputationGraph net = ResNet50.builder().numClasses(1000).seed(42).inputShape(new int[] {3, size, size})
-        .weightInit(WeightInit.RELU.getWeightInitFunction()).build().init();
-    INDArray x = Nd4j.rand(DataType.FLOAT, batch, 3, size, size).addi(0.01);
-    INDArray y = Nd4j.zeros(DataType.FLOAT, batch, 1000);
-    for (int i = 0; i < batch; i++) {
-      y.putScalar(i, (i * 37) % 1000, 1f);
+    List<Side> dl4j = new ArrayList<>();
+    List<Side> torch = new ArrayList<>();
+    for (int o = 0; o < orders; o++) {
+      boolean dl4jFirst = o % 2 == 0;
+      for (int k = 0; k < 2; k++) {
+        if (dl4jFirst == (k == 0)) {
+          dl4j.add(runSide(dl4jCommand(v), t, "dl4j"));
+        } else if (!skipTorch) {
+          torch.add(runSide(List.of(python, torchScript().toString(), str(size), str(batch), str(t), str(warmup),
+              str(iterations), v.key()), t, "pytorch"));
+        }
+      }
     }
-    DataSet ds = new DataSet(x, y);
-    double train = median(warmup, iterations, () -> net.fit(ds));
-    double rssTrain = BenchResult.peakRssMb();
-    double infer = median(warmup, iterations, () -> net.outputSingle(false, x));
-    double keras = Double.NaN;
-    if (Files.isRegularFile(kerasModel)) {
-      ComputationGraph k = KerasModelImport.importKerasModelAndWeights(kerasModel.toString(), false);
-      INDArray kx = Nd4j.rand(DataType.FLOAT, batch, 224, 224, 3);
-      keras = median(warmup, iterations, () -> k.outputSingle(false, kx));
+    Side d = merge(dl4j);
+    Side p = torch.isEmpty() ? null : merge(torch);
+    check(d, p, t);
+    return report(v, t, d, p);
+  }
+
+  /** Refuses a comparison that would not be like for like. */
+  private static void check(Side d, Side p, int t) {
+    List<String> wrong = new ArrayList<>();
+    if (d.threads() != t) {
+      wrong.add("DL4J ran " + d.threads() + " threads, " + t + " requested");
     }
-    double trainImgS = batch / train;
-    double inferImgS = batch / infer;
-    double scale = Math.pow(size / 224.0, 2);
-    double trainGflops = trainImgS * 3 * FORWARD_GFLOP_224 * scale;
+    if (p != null) {
+      if (p.threads() != d.threads()) {
+        wrong.add("threads differ: DL4J " + d.threads() + ", PyTorch " + p.threads());
+      }
+      if (p.params() != d.params()) {
+        wrong.add("parameter counts differ: DL4J " + d.params() + ", PyTorch " + p.params());
+      }
+      if (Math.abs(p.forwardFlops() / d.forwardFlops() - 1) > 0.01) {
+        wrong.add(String.format(Locale.ROOT, "forward FLOPs differ: DL4J %.3e, PyTorch %.3e", d.forwardFlops(),
+            p.forwardFlops()));
+      }
+    }
+    if (!wrong.isEmpty()) {
+      throw new CosmicException(ExitCode.JOB_FAILED, "bench train: not the same work, not reported: "
+          + String.join("; ", wrong));
+    }
+  }
 
-    Map<String, Object> torch = skipTorch ? Map.of() : torch(t);
-    double torchTrain = torch.isEmpty() ? Double.NaN : ((Number) torch.get("train_img_s")).doubleValue();
-    double torchInfer = torch.isEmpty() ? Double.NaN : ((Number) torch.get("infer_img_s")).doubleValue();
-    double torchRss = torch.isEmpty() ? Double.NaN : ((Number) torch.get("peak_rss_mb")).doubleValue();
-
-    System.out.printf("%-44s %12s %12s%n", "case (" + size + "px, batch " + batch + ", " + t + " threads)", "images/s", "GFLOP/s");
-    System.out.printf("%-44s %12.2f %12.1f%n", "DL4J ResNet50 training", trainImgS, trainGflops);
-    System.out.printf("%-44s %12.2f %12.1f%n", "DL4J ResNet50 inference", inferImgS, inferImgS * FORWARD_GFLOP_224 * scale);
-    System.out.printf("%-44s %12.2f%n", "DL4J offline backbone (MobileNetV2-b10) inference", batch / keras);
-    System.out.printf("%-44s %12.2f %12.1f%n", "PyTorch ResNet50 training", torchTrain, torchTrain * 3 * FORWARD_GFLOP_224 * scale);
-    System.out.printf("%-44s %12.2f%n", "PyTorch ResNet50 inference", torchInfer);
-    System.out.printf("SGEMM peak (ND4J, 2048^3 float): %.1f GFLOP/s; DL4J training reaches %.0f%% of it%n", gemm,
-        100 * trainGflops / gemm);
-    System.out.printf("peak RSS: DL4J after training %.0f MB (whole JVM), PyTorch %.0f MB%n", rssTrain, torchRss);
-    System.out.println(new BenchResult("train", trainImgS, torchTrain, "images/s")
-        .with("infer_img_s", inferImgS).with("baseline_infer_img_s", torchInfer)
-        .with("keras_infer_img_s", batch / keras).with("train_gflops", trainGflops).with("sgemm_gflops", gemm)
-        .with("baseline_peak_rss_mb", torchRss).with("rss_ratio", rssTrain / torchRss).with("threads", t)
-        .with("size", size).with("batch", batch)
-        .with("onednn_helpers", com.cosmicmorphology.training.backbone.OneDnnHelpers.enabled()).line());
+  private int report(ResNet50Variant v, int t, Side d, Side p) {
+    double peak = Math.max(d.sgemmGflops(), p == null ? 0 : p.sgemmGflops());
+    double fwd = d.forwardFlops() / 1e9;
+    System.out.printf(Locale.ROOT, "ResNet50 %s, %d px, batch %d, float32 NCHW, Adam, %d threads (read back: DL4J %d%s)%n",
+        v.key(), size, batch, t, d.threads(), p == null ? "" : ", PyTorch " + p.threads());
+    System.out.printf(Locale.ROOT, "network: %,d trainable parameters, %.3f GFLOP forward per image (DL4J graph)%s%n",
+        d.params(), fwd, p == null ? "" : String.format(Locale.ROOT, "; PyTorch %,d and %.3f", p.params(),
+            p.forwardFlops() / 1e9));
+    System.out.printf(Locale.ROOT, "machine peak: SGEMM 2048^3 at %d threads, best of both sides: %.1f GFLOP/s "
+        + "(DL4J/OpenBLAS %.1f, PyTorch %.1f)%n", t, peak, d.sgemmGflops(), p == null ? Double.NaN : p.sgemmGflops());
+    System.out.printf("%-9s %-22s %-22s %11s %9s%n", "side", "train img/s [IQR] %peak", "infer img/s [IQR] %peak",
+        "iterations", "peak RSS");
+    List<String> over = new ArrayList<>();
+    for (Side s : p == null ? List.of(d) : List.of(d, p)) {
+      double tr = batch / median(s.trainS());
+      double in = batch / median(s.inferS());
+      double trPct = 100 * tr * 3 * fwd / peak;
+      double inPct = 100 * in * fwd / peak;
+      if (trPct > 105 || inPct > 105) {
+        over.add(s.name());
+      }
+      System.out.printf(Locale.ROOT, "%-9s %6.2f [%s] %3.0f%%   %6.2f [%s] %3.0f%%   %5d+%-5d %6.0f MB%n", s.name(), tr,
+          iqr(s.trainS()), trPct, in, iqr(s.inferS()), inPct, s.trainS().size(), s.inferS().size(), s.peakRssMb());
+    }
+    System.out.println("DL4J: " + d.version() + " (" + d.config() + ")");
+    if (p != null) {
+      System.out.println("PyTorch: " + p.version() + " (" + p.config() + ")");
+    }
+    if (!over.isEmpty()) {
+      throw new CosmicException(ExitCode.JOB_FAILED, "bench train: " + over + " above the measured peak of "
+          + peak + " GFLOP/s: the FLOP count or the timing is wrong, not reported");
+    }
+    double dTrain = batch / median(d.trainS());
+    double dInfer = batch / median(d.inferS());
+    double pTrain = p == null ? Double.NaN : batch / median(p.trainS());
+    double pInfer = p == null ? Double.NaN : batch / median(p.inferS());
+    System.out.println(new BenchResult("train", dTrain, pTrain, "images/s")
+        .with("forward_gflop", fwd).with("threads_ours", d.threads())
+        .with("threads_baseline", p == null ? "NaN" : Integer.toString(p.threads()))
+        .with("infer_ours", dInfer).with("infer_baseline", pInfer).with("infer_ratio", dInfer / pInfer)
+        .with("train_gflops", dTrain * 3 * fwd).with("sgemm_gflops", peak)
+        .with("peak_rss_mb", d.peakRssMb()).with("baseline_peak_rss_mb", p == null ? Double.NaN : p.peakRssMb())
+        .with("rss_ratio", p == null ? Double.NaN : d.peakRssMb() / p.peakRssMb())
+        .with("iterations_ours", d.trainS().size()).with("iterations_baseline", p == null ? 0 : p.trainS().size())
+        .with("params", d.params()).with("variant", v.key()).with("size", size).with("batch", batch)
+        .with("orders", orders).line());
     return ExitCode.OK.code();
   }
 
-  private Map<String, Object> torch(int t) throws Exception {
-    Path script = Files.createTempFile("torch_reference", ".py");
-    try (InputStream in = TrainBenchmark.class.getResourceAsStream("/bench/torch_reference.py")) {
-      Files.copy(in, script, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+  private List<String> dl4jCommand(ResNet50Variant v) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+      if (!a.startsWith("-agentlib") && !a.startsWith("-javaagent") && !a.startsWith("-Xrunjdwp")) {
+        cmd.add(a);
+      }
     }
-    Process p = new ProcessBuilder(python, script.toString(), Integer.toString(size), Integer.toString(batch),
-        Integer.toString(t), Integer.toString(warmup), Integer.toString(iterations)).redirectErrorStream(false).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(30, TimeUnit.MINUTES) || p.exitValue() != 0) {
-      throw new CosmicException(ExitCode.JOB_FAILED, "PyTorch reference failed (" + python + "): "
-          + (err.isBlank() ? out : err.strip().lines().reduce((a, b) -> b).orElse("")) + "; install it with "
-          + "'apt-get install python3-torch python3-torchvision' or pass --skip-torch");
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Dl4jTrainSide.class.getName(), v.key(),
+        str(size), str(batch), str(warmup), str(iterations)));
+    return cmd;
+  }
+
+  /** Runs one side with the thread count in the environment both share; its last stdout line is its JSON. */
+  private static Side runSide(List<String> cmd, int threads, String name) throws Exception {
+    Path log = Files.createTempFile("bench-train-" + name, ".log");
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(log.toFile());
+    pb.environment().put("OMP_NUM_THREADS", str(threads));
+    pb.environment().put("MKL_NUM_THREADS", str(threads));
+    System.err.println("bench train: running the " + name + " side (log: " + log + ")");
+    Process proc = pb.start();
+    String out = new String(proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!proc.waitFor(60, TimeUnit.MINUTES) || proc.exitValue() != 0) {
+      List<String> lines = Files.readAllLines(log);
+      throw new CosmicException(ExitCode.JOB_FAILED, "bench train: the " + name + " side failed ("
+          + String.join(" ", cmd.subList(0, Math.min(2, cmd.size()))) + "): "
+          + (lines.isEmpty() ? out.strip() : lines.get(lines.size() - 1))
+          + (name.equals("pytorch") ? "; install it with 'apt-get install python3-torch python3-torchvision' "
+          + "or pass --skip-torch" : "") + " (log: " + log + ")");
     }
     String last = out.strip().lines().reduce((a, b) -> b).orElse("{}");
-    @SuppressWarnings("unchecked")
-    Map<String, Object> m = new ObjectMapper().readValue(last, Map.class);
-    return m;
+    Map<?, ?> m = new ObjectMapper().readValue(last, Map.class);
+    return new Side(name, doubles(m.get("train_s")), doubles(m.get("infer_s")), num(m, "threads").intValue(),
+        num(m, "params").longValue(), num(m, "forward_flops").doubleValue(), num(m, "sgemm_gflops").doubleValue(),
+        num(m, "peak_rss_mb").doubleValue(), String.valueOf(m.get("version")), String.valueOf(m.get("config")));
   }
 
-  /** Median seconds of {@code n} runs after {@code warm} warm-ups, with a GC between runs (ND4J off-heap). */
-  static double median(int warm, int n, Runnable r) {
-    List<Double> s = new ArrayList<>();
-    for (int i = 0; i < warm + n; i++) {
-      System.gc();
-      long t0 = System.nanoTime();
-      r.run();
-      double d = (System.nanoTime() - t0) / 1e9;
-      if (i >= warm) {
-        s.add(d);
+  /** One side's runs as one: iterations pooled, the highest peak RSS and SGEMM, threads as the first reported. */
+  private static Side merge(List<Side> runs) {
+    Side f = runs.get(0);
+    List<Double> tr = new ArrayList<>();
+    List<Double> in = new ArrayList<>();
+    double rss = 0;
+    double gemm = 0;
+    for (Side s : runs) {
+      tr.addAll(s.trainS());
+      in.addAll(s.inferS());
+      rss = Math.max(rss, s.peakRssMb());
+      gemm = Math.max(gemm, s.sgemmGflops());
+      if (s.threads() != f.threads()) {
+        throw new CosmicException(ExitCode.JOB_FAILED, "bench train: " + f.name() + " ran " + f.threads() + " then "
+            + s.threads() + " threads");
       }
     }
-    Collections.sort(s);
-    return s.get(s.size() / 2);
+    return new Side(f.name(), tr, in, f.threads(), f.params(), f.forwardFlops(), gemm, rss, f.version(), f.config());
   }
 
-  /** GFLOP/s of a 2048x2048x2048 float matrix product (2*n^3 flops), best of 5. */
-  static double sgemmPeak() {
-    int n = 2048;
-    INDArray a = Nd4j.rand(DataType.FLOAT, n, n);
-    INDArray b = Nd4j.rand(DataType.FLOAT, n, n);
-    double best = 0;
-    for (int i = 0; i < 6; i++) {
-      long t0 = System.nanoTime();
-      a.mmul(b);
-      double s = (System.nanoTime() - t0) / 1e9;
-      if (i > 0) {
-        best = Math.max(best, 2.0 * n * n * n / s / 1e9);
-      }
+  private Path torchScript() throws Exception {
+    Path script = Files.createTempFile("torch_reference", ".py");
+    try (InputStream in = TrainBenchmark.class.getResourceAsStream("/bench/torch_reference.py")) {
+      Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
     }
-    return best;
+    return script;
+  }
+
+  static double median(List<Double> xs) {
+    return quantile(xs, 0.5);
+  }
+
+  /** Images/s at the 75th and 25th percentile of times (the faster first), as "lo-hi". */
+  private String iqr(List<Double> xs) {
+    return String.format(Locale.ROOT, "%.2f-%.2f", batch / quantile(xs, 0.75), batch / quantile(xs, 0.25));
+  }
+
+  private static double quantile(List<Double> xs, double q) {
+    List<Double> s = new ArrayList<>(xs);
+    s.sort(null);
+    double pos = q * (s.size() - 1);
+    int lo = (int) Math.floor(pos);
+    int hi = (int) Math.ceil(pos);
+    return s.get(lo) + (s.get(hi) - s.get(lo)) * (pos - lo);
+  }
+
+  private static List<Double> doubles(Object o) {
+    List<Double> out = new ArrayList<>();
+    for (Object x : (List<?>) o) {
+      out.add(((Number) x).doubleValue());
+    }
+    return out;
+  }
+
+  private static Number num(Map<?, ?> m, String k) {
+    Object v = m.get(k);
+    if (!(v instanceof Number n)) {
+      throw new CosmicException(ExitCode.JOB_FAILED, "bench train: a side reported no '" + k + "' (" + m + ")");
+    }
+    return n;
+  }
+
+  private static String str(int i) {
+    return Integer.toString(i);
   }
 }

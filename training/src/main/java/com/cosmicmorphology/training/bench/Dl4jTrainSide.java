@@ -1,0 +1,114 @@
+package com.cosmicmorphology.training.bench;
+
+import com.cosmicmorphology.common.bench.BenchResult;
+import com.cosmicmorphology.training.backbone.OneDnnHelpers;
+import com.cosmicmorphology.training.backbone.ResNet50Graph;
+import com.cosmicmorphology.training.backbone.ResNet50Variant;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.nativeblas.NativeOpsHolder;
+
+/**
+ * DL4J side of {@code bench train}, run in its own JVM so that its peak RSS is its own: the project's ResNet50
+ * with a 1000-way head, float32, NCHW, random non-zero inputs, Adam (lr 1e-3, no weight decay), softmax
+ * cross-entropy, mean over the batch; the same as the PyTorch script. Prints one JSON line.
+ * Arguments: variant size batch warmup iterations.
+ */
+public final class Dl4jTrainSide {
+  private Dl4jTrainSide() {}
+
+  public static void main(String[] args) throws Exception {
+    ResNet50Variant variant = ResNet50Variant.parse("--variant", args[0]);
+    int size = Integer.parseInt(args[1]);
+    int batch = Integer.parseInt(args[2]);
+    int warmup = Integer.parseInt(args[3]);
+    int iterations = Integer.parseInt(args[4]);
+    OneDnnHelpers.enable();
+    double peak = sgemmPeak();
+    ComputationGraphConfiguration conf = ResNet50Graph.build(variant, size, 1000, 42, new Adam(1e-3));
+    ComputationGraph net = new ComputationGraph(conf);
+    net.init();
+    INDArray x = Nd4j.rand(DataType.FLOAT, batch, 3, size, size).addi(0.01);
+    INDArray y = Nd4j.zeros(DataType.FLOAT, batch, 1000);
+    for (int i = 0; i < batch; i++) {
+      y.putScalar(i, (i * 37) % 1000, 1f);
+    }
+    DataSet ds = new DataSet(x, y);
+    List<Double> train = timed(warmup, iterations, () -> net.fit(ds));
+    List<Double> infer = timed(warmup, iterations, () -> net.outputSingle(false, x));
+    long trainable = net.paramTable().entrySet().stream()
+        .filter(e -> !e.getKey().endsWith("_mean") && !e.getKey().endsWith("_log10stdev"))
+        .mapToLong(e -> e.getValue().length()).sum();
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("side", "dl4j");
+    out.put("train_s", train);
+    out.put("infer_s", infer);
+    out.put("threads", NativeOpsHolder.getInstance().getDeviceNativeOps().ompGetMaxThreads());
+    out.put("params", trainable);
+    out.put("forward_flops", GraphFlops.forwardFlops(conf, InputType.convolutional(size, size, 3)));
+    out.put("sgemm_gflops", peak);
+    out.put("peak_rss_mb", BenchResult.peakRssMb());
+    out.put("version", "DL4J " + mavenVersion() + ", ND4J " + Nd4j.getBackend().getClass().getSimpleName());
+    out.put("config", "oneDNN helpers " + (OneDnnHelpers.enabled() ? "on" : "off") + " | "
+        + Nd4j.getExecutioner().getEnvironmentInformation().getOrDefault("blas.vendor", "?") + " | "
+        + Nd4j.getExecutioner().getEnvironmentInformation().getOrDefault("cores", "?") + " cores");
+    System.out.println(new ObjectMapper().writeValueAsString(out));
+  }
+
+  private static String mavenVersion() {
+    try (var in = Dl4jTrainSide.class.getResourceAsStream(
+        "/META-INF/maven/org.deeplearning4j/deeplearning4j-nn/pom.properties")) {
+      java.util.Properties p = new java.util.Properties();
+      p.load(in);
+      return p.getProperty("version");
+    } catch (Exception | Error e) {
+      return "?";
+    }
+  }
+
+  /**
+   * Seconds of each timed run after the warm-ups. A GC runs between runs, untimed: ND4J's off-heap buffers
+   * are freed when Java collects their owners, and without it RSS grows by GBs over a few batches.
+   */
+  static List<Double> timed(int warmup, int n, Runnable r) {
+    List<Double> s = new ArrayList<>();
+    for (int i = 0; i < warmup + n; i++) {
+      System.gc();
+      long t0 = System.nanoTime();
+      r.run();
+      double d = (System.nanoTime() - t0) / 1e9;
+      if (i >= warmup) {
+        s.add(d);
+      }
+    }
+    return s;
+  }
+
+  /** GFLOP/s of a 2048x2048x2048 float matrix product (2*n^3 flops), best of 5 after one warm-up. */
+  static double sgemmPeak() {
+    int n = 2048;
+    INDArray a = Nd4j.rand(DataType.FLOAT, n, n);
+    INDArray b = Nd4j.rand(DataType.FLOAT, n, n);
+    double best = 0;
+    for (int i = 0; i < 6; i++) {
+      long t0 = System.nanoTime();
+      a.mmul(b);
+      double s = (System.nanoTime() - t0) / 1e9;
+      if (i > 0) {
+        best = Math.max(best, 2.0 * n * n * n / s / 1e9);
+      }
+    }
+    return best;
+  }
+}
