@@ -1,7 +1,8 @@
-"""PyTorch side of `cosmic bench train`: torchvision resnet50(weights=None) (ResNet50 v1.5), float32, NCHW,
+"""PyTorch side of `cosmic bench train`: torchvision resnet50(weights=None) (ResNet50 v1.5), float32, NCHW or
+channels_last (NHWC),
 random non-zero inputs, Adam (lr 1e-3, no weight decay), cross-entropy, the thread count given. Prints one JSON
 line: per-iteration seconds, threads read back, trainable parameters, forward FLOPs counted from the modules
-that ran, its own SGEMM peak, and this process's own peak RSS (VmHWM: unlike ru_maxrss it is not inherited
+that ran, its own measured arithmetic peak, and this process's own peak RSS (VmHWM: unlike ru_maxrss it is not inherited
 from the JVM that started this process)."""
 import json, re, sys, time
 
@@ -10,6 +11,8 @@ import torchvision
 
 size, batch, threads, warmup, iters = (int(a) for a in sys.argv[1:6])
 variant = sys.argv[6] if len(sys.argv) > 6 else "v1.5"
+layout = sys.argv[7] if len(sys.argv) > 7 else "NCHW"
+memory_format = torch.channels_last if layout == "NHWC" else torch.contiguous_format
 torch.manual_seed(42)
 torch.set_num_threads(threads)
 
@@ -49,14 +52,17 @@ def forward_flops(model):
     return flops[0]
 
 
-def sgemm_peak():
-    n = 2048
-    a, b = torch.rand(n, n), torch.rand(n, n)
+def conv_peak():
+    """The machine's arithmetic ceiling as oneDNN reaches it: the best of a few large convolutions (1x1 ones are
+    plain matrix products; Debian's torch.mm goes through a generic BLAS and would understate the machine)."""
     best = 0.0
-    for i in range(6):
-        t = time.perf_counter(); torch.mm(a, b); dt = time.perf_counter() - t
-        if i > 0:
-            best = max(best, 2.0 * n ** 3 / dt / 1e9)
+    with torch.no_grad():
+        for (c, hw, b, k) in [(2048, 14, 32, 1), (1024, 28, 16, 1), (256, 56, 16, 3)]:
+            x, w = torch.rand(b, c, hw, hw), torch.rand(c, c, k, k)
+            for i in range(5):
+                t = time.perf_counter(); torch.nn.functional.conv2d(x, w, padding=k // 2); dt = time.perf_counter() - t
+                if i > 0:
+                    best = max(best, 2.0 * b * hw * hw * c * c * k * k / dt / 1e9)
     return best
 
 
@@ -69,11 +75,12 @@ def timed(fn):
     return times
 
 
-peak = sgemm_peak()
+peak = conv_peak()
 model = resnet50()
 flops = forward_flops(model)
 params = sum(p.numel() for p in model.parameters() if p.requires_grad)
-x = torch.rand(batch, 3, size, size) + 0.01
+model = model.to(memory_format=memory_format)
+x = (torch.rand(batch, 3, size, size) + 0.01).contiguous(memory_format=memory_format)
 y = torch.tensor([(i * 37) % 1000 for i in range(batch)])
 opt = torch.optim.Adam(model.parameters(), lr=1e-3)
 loss_fn = torch.nn.CrossEntropyLoss()
@@ -93,7 +100,7 @@ with torch.no_grad():
     infer = timed(lambda: model(x))
 config = torch.__config__.show()
 print(json.dumps({"side": "pytorch", "train_s": train, "infer_s": infer, "threads": torch.get_num_threads(),
-                  "params": params, "forward_flops": flops, "sgemm_gflops": peak, "peak_rss_mb": vm_hwm_mb(),
+                  "params": params, "forward_flops": flops, "peak_gflops": peak, "peak_rss_mb": vm_hwm_mb(),
                   "version": "torch " + torch.__version__ + ", torchvision " + torchvision.__version__,
                   "config": " | ".join([l.strip("- ") for l in config.splitlines()
                                         if "CPU capability" in l or "MKL-DNN" in l or "OpenMP" in l]

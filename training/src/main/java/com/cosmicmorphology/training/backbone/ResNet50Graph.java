@@ -1,5 +1,6 @@
 package com.cosmicmorphology.training.backbone;
 
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -64,6 +65,12 @@ public final class ResNet50Graph {
    */
   public static ComputationGraphConfiguration build(ResNet50Variant variant, int size, int classes, long seed,
       IUpdater updater) {
+    return build(variant, size, classes, seed, updater, CNN2DFormat.NCHW);
+  }
+
+  /** @param format the activations' layout: NCHW (DL4J's default) or NHWC (channels last) */
+  public static ComputationGraphConfiguration build(ResNet50Variant variant, int size, int classes, long seed,
+      IUpdater updater, CNN2DFormat format) {
     if (size < 32) {
       throw new IllegalArgumentException("ResNet50 needs inputs of at least 32 px (5 halvings), got " + size);
     }
@@ -77,16 +84,16 @@ public final class ResNet50Graph {
         .inferenceWorkspaceMode(WorkspaceMode.ENABLED)
         .graphBuilder()
         .addInputs(INPUT)
-        .setInputTypes(InputType.convolutional(size, size, 3));
-    g.addLayer("conv1", conv(7, 2, 3, 64), INPUT);
-    String x = bnRelu(g, "bn_conv1", "conv1_relu", "conv1");
+        .setInputTypes(InputType.convolutional(size, size, 3, format));
+    g.addLayer("conv1", conv(7, 2, 3, 64, format), INPUT);
+    String x = bnRelu(g, "bn_conv1", "conv1_relu", "conv1", format);
     g.addLayer("pool1", new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(3, 3).stride(2, 2).padding(1, 1)
-        .build(), x);
+        .dataFormat(format).build(), x);
     x = "pool1";
     for (int st = 0; st < 4; st++) {
       for (int b = 0; b < BLOCKS[st]; b++) {
         int stride = st > 0 && b == 0 ? 2 : 1;
-        x = bottleneck(g, blockName(st, b), x, WIDTHS[st], stride, b == 0, variant);
+        x = bottleneck(g, blockName(st, b), x, WIDTHS[st], stride, b == 0, variant, format);
       }
     }
     g.addLayer(POOL, new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), x);
@@ -106,19 +113,19 @@ public final class ResNet50Graph {
   }
 
   private static String bottleneck(ComputationGraphConfiguration.GraphBuilder g, String id, String in, int width,
-      int stride, boolean project, ResNet50Variant variant) {
+      int stride, boolean project, ResNet50Variant variant, CNN2DFormat f) {
     int s1 = variant == ResNet50Variant.V1 ? stride : 1;
     int s3 = variant == ResNet50Variant.V1 ? 1 : stride;
-    g.addLayer("res" + id + "_branch2a", conv(1, s1, 0, width), in);
-    String a = bnRelu(g, "bn" + id + "_branch2a", "res" + id + "_branch2a_relu", "res" + id + "_branch2a");
-    g.addLayer("res" + id + "_branch2b", conv(3, s3, 1, width), a);
-    String b = bnRelu(g, "bn" + id + "_branch2b", "res" + id + "_branch2b_relu", "res" + id + "_branch2b");
-    g.addLayer("res" + id + "_branch2c", conv(1, 1, 0, 4 * width), b);
-    g.addLayer("bn" + id + "_branch2c", bn(), "res" + id + "_branch2c");
+    g.addLayer("res" + id + "_branch2a", conv(1, s1, 0, width, f), in);
+    String a = bnRelu(g, "bn" + id + "_branch2a", "res" + id + "_branch2a_relu", "res" + id + "_branch2a", f);
+    g.addLayer("res" + id + "_branch2b", conv(3, s3, 1, width, f), a);
+    String b = bnRelu(g, "bn" + id + "_branch2b", "res" + id + "_branch2b_relu", "res" + id + "_branch2b", f);
+    g.addLayer("res" + id + "_branch2c", conv(1, 1, 0, 4 * width, f), b);
+    g.addLayer("bn" + id + "_branch2c", bn(f), "res" + id + "_branch2c");
     String shortcut = in;
     if (project) {
-      g.addLayer("res" + id + "_branch1", conv(1, stride, 0, 4 * width), in);
-      g.addLayer("bn" + id + "_branch1", bn(), "res" + id + "_branch1");
+      g.addLayer("res" + id + "_branch1", conv(1, stride, 0, 4 * width, f), in);
+      g.addLayer("bn" + id + "_branch1", bn(f), "res" + id + "_branch1");
       shortcut = "bn" + id + "_branch1";
     }
     g.addVertex("res" + id + "_add", new ElementWiseVertex(ElementWiseVertex.Op.Add), "bn" + id + "_branch2c",
@@ -129,18 +136,18 @@ public final class ResNet50Graph {
   }
 
   private static String bnRelu(ComputationGraphConfiguration.GraphBuilder g, String bnName, String reluName,
-      String in) {
-    g.addLayer(bnName, bn(), in);
+      String in, CNN2DFormat f) {
+    g.addLayer(bnName, bn(f), in);
     g.addLayer(reluName, new ActivationLayer.Builder().activation(Activation.RELU).build(), bnName);
     return reluName;
   }
 
-  private static ConvolutionLayer conv(int k, int stride, int pad, int out) {
+  private static ConvolutionLayer conv(int k, int stride, int pad, int out, CNN2DFormat f) {
     return new ConvolutionLayer.Builder(k, k).stride(stride, stride).padding(pad, pad).nOut(out).hasBias(false)
-        .activation(Activation.IDENTITY).build();
+        .activation(Activation.IDENTITY).dataFormat(f).build();
   }
 
-  private static BatchNormalization bn() {
-    return new BatchNormalization.Builder().eps(BN_EPS).decay(BN_DECAY).build();
+  private static BatchNormalization bn(CNN2DFormat f) {
+    return new BatchNormalization.Builder().eps(BN_EPS).decay(BN_DECAY).dataFormat(f).build();
   }
 }

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -23,7 +24,7 @@ import org.nd4j.nativeblas.NativeOpsHolder;
  * DL4J side of {@code bench train}, run in its own JVM so that its peak RSS is its own: the project's ResNet50
  * with a 1000-way head, float32, NCHW, random non-zero inputs, Adam (lr 1e-3, no weight decay), softmax
  * cross-entropy, mean over the batch; the same as the PyTorch script. Prints one JSON line.
- * Arguments: variant size batch warmup iterations.
+ * Arguments: variant size batch warmup iterations layout (NCHW or NHWC).
  */
 public final class Dl4jTrainSide {
   private Dl4jTrainSide() {}
@@ -34,12 +35,14 @@ public final class Dl4jTrainSide {
     int batch = Integer.parseInt(args[2]);
     int warmup = Integer.parseInt(args[3]);
     int iterations = Integer.parseInt(args[4]);
+    CNN2DFormat layout = CNN2DFormat.valueOf(args[5]);
     OneDnnHelpers.enable();
     double peak = sgemmPeak();
-    ComputationGraphConfiguration conf = ResNet50Graph.build(variant, size, 1000, 42, new Adam(1e-3));
+    ComputationGraphConfiguration conf = ResNet50Graph.build(variant, size, 1000, 42, new Adam(1e-3), layout);
     ComputationGraph net = new ComputationGraph(conf);
     net.init();
-    INDArray x = Nd4j.rand(DataType.FLOAT, batch, 3, size, size).addi(0.01);
+    INDArray x = (layout == CNN2DFormat.NCHW ? Nd4j.rand(DataType.FLOAT, batch, 3, size, size)
+        : Nd4j.rand(DataType.FLOAT, batch, size, size, 3)).addi(0.01);
     INDArray y = Nd4j.zeros(DataType.FLOAT, batch, 1000);
     for (int i = 0; i < batch; i++) {
       y.putScalar(i, (i * 37) % 1000, 1f);
@@ -56,11 +59,11 @@ public final class Dl4jTrainSide {
     out.put("infer_s", infer);
     out.put("threads", NativeOpsHolder.getInstance().getDeviceNativeOps().ompGetMaxThreads());
     out.put("params", trainable);
-    out.put("forward_flops", GraphFlops.forwardFlops(conf, InputType.convolutional(size, size, 3)));
-    out.put("sgemm_gflops", peak);
+    out.put("forward_flops", GraphFlops.forwardFlops(conf, InputType.convolutional(size, size, 3, layout)));
+    out.put("peak_gflops", peak);
     out.put("peak_rss_mb", BenchResult.peakRssMb());
     out.put("version", "DL4J " + mavenVersion() + ", ND4J " + Nd4j.getBackend().getClass().getSimpleName());
-    out.put("config", "oneDNN helpers " + (OneDnnHelpers.enabled() ? "on" : "off") + " | "
+    out.put("config", layout + " | oneDNN helpers " + (OneDnnHelpers.enabled() ? "on" : "off") + " | "
         + Nd4j.getExecutioner().getEnvironmentInformation().getOrDefault("blas.vendor", "?") + " | "
         + Nd4j.getExecutioner().getEnvironmentInformation().getOrDefault("cores", "?") + " cores");
     System.out.println(new ObjectMapper().writeValueAsString(out));

@@ -17,8 +17,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.io.PrintWriter;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code ./cosmic bench train}: the project's ResNet50 against torchvision's, like for like. Each side runs in
@@ -26,8 +29,8 @@ import picocli.CommandLine.Option;
  * (variant, parameter count and forward FLOPs are compared and must agree), input size, batch, float32 NCHW
  * data, Adam, cross-entropy and thread count (set on both sides and read back: the bench refuses to report if
  * they differ). The sides run in both orders; each reports per-iteration times after its warm-ups, its own
- * peak RSS and its own SGEMM; GFLOP/s are set against the best SGEMM either side measured, and a figure above
- * it stops the bench as the counting bug it would be.
+ * peak RSS and its own measured arithmetic peak (ND4J's SGEMM; oneDNN's large convolutions); GFLOP/s are set
+ * against the best of the two, and a figure above it stops the bench as the counting bug it would be.
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
     description = "The project's ResNet50 against torchvision's: training and inference, same work, both orders.")
@@ -40,14 +43,17 @@ public final class TrainBenchmark implements Callable<Integer> {
   @Option(names = "--threads", defaultValue = "0", description = "Threads for both sides (0 = available cores).") int threads;
   @Option(names = "--variant", defaultValue = "v1.5", description = "v1.5 (torchvision's) or v1; both sides build it.")
   String variant;
+  @Option(names = "--layout", defaultValue = "NCHW", description = "Activations' layout on both sides: NCHW or NHWC "
+      + "(channels last; PyTorch's channels_last memory format).") String layout;
   @Option(names = "--orders", defaultValue = "2", description = "1: DL4J then PyTorch; 2: also PyTorch then DL4J.")
   int orders;
   @Option(names = "--python", defaultValue = "/usr/bin/python3") String python;
   @Option(names = "--skip-torch", description = "Run the DL4J side only (no ratio).") boolean skipTorch;
+  @Spec CommandSpec spec;
 
   /** What one side's process reported. */
   record Side(String name, List<Double> trainS, List<Double> inferS, int threads, long params, double forwardFlops,
-      double sgemmGflops, double peakRssMb, String version, String config) {}
+      double peakGflops, double peakRssMb, String version, String config) {}
 
   @Override
   public Integer call() throws Exception {
@@ -62,7 +68,7 @@ public final class TrainBenchmark implements Callable<Integer> {
           dl4j.add(runSide(dl4jCommand(v), t, "dl4j"));
         } else if (!skipTorch) {
           torch.add(runSide(List.of(python, torchScript().toString(), str(size), str(batch), str(t), str(warmup),
-              str(iterations), v.key()), t, "pytorch"));
+              str(iterations), v.key(), layout()), t, "pytorch"));
         }
       }
     }
@@ -73,7 +79,7 @@ public final class TrainBenchmark implements Callable<Integer> {
   }
 
   /** Refuses a comparison that would not be like for like. */
-  private static void check(Side d, Side p, int t) {
+  static void check(Side d, Side p, int t) {
     List<String> wrong = new ArrayList<>();
     if (d.threads() != t) {
       wrong.add("DL4J ran " + d.threads() + " threads, " + t + " requested");
@@ -97,16 +103,17 @@ public final class TrainBenchmark implements Callable<Integer> {
   }
 
   private int report(ResNet50Variant v, int t, Side d, Side p) {
-    double peak = Math.max(d.sgemmGflops(), p == null ? 0 : p.sgemmGflops());
+    PrintWriter out = spec.commandLine().getOut();
+    double peak = Math.max(d.peakGflops(), p == null ? 0 : p.peakGflops());
     double fwd = d.forwardFlops() / 1e9;
-    System.out.printf(Locale.ROOT, "ResNet50 %s, %d px, batch %d, float32 NCHW, Adam, %d threads (read back: DL4J %d%s)%n",
-        v.key(), size, batch, t, d.threads(), p == null ? "" : ", PyTorch " + p.threads());
-    System.out.printf(Locale.ROOT, "network: %,d trainable parameters, %.3f GFLOP forward per image (DL4J graph)%s%n",
+    out.printf(Locale.ROOT, "ResNet50 %s, %d px, batch %d, float32 %s, Adam, %d threads (read back: DL4J %d%s)%n",
+        v.key(), size, batch, layout(), t, d.threads(), p == null ? "" : ", PyTorch " + p.threads());
+    out.printf(Locale.ROOT, "network: %,d trainable parameters, %.3f GFLOP forward per image (DL4J graph)%s%n",
         d.params(), fwd, p == null ? "" : String.format(Locale.ROOT, "; PyTorch %,d and %.3f", p.params(),
             p.forwardFlops() / 1e9));
-    System.out.printf(Locale.ROOT, "machine peak: SGEMM 2048^3 at %d threads, best of both sides: %.1f GFLOP/s "
-        + "(DL4J/OpenBLAS %.1f, PyTorch %.1f)%n", t, peak, d.sgemmGflops(), p == null ? Double.NaN : p.sgemmGflops());
-    System.out.printf("%-9s %-22s %-22s %11s %9s%n", "side", "train img/s [IQR] %peak", "infer img/s [IQR] %peak",
+    out.printf(Locale.ROOT, "machine peak: SGEMM 2048^3 at %d threads, best of both sides: %.1f GFLOP/s "
+        + "(DL4J/OpenBLAS %.1f, PyTorch %.1f)%n", t, peak, d.peakGflops(), p == null ? Double.NaN : p.peakGflops());
+    out.printf("%-9s %-22s %-22s %11s %9s%n", "side", "train img/s [IQR] %peak", "infer img/s [IQR] %peak",
         "iterations", "peak RSS");
     List<String> over = new ArrayList<>();
     for (Side s : p == null ? List.of(d) : List.of(d, p)) {
@@ -117,12 +124,12 @@ public final class TrainBenchmark implements Callable<Integer> {
       if (trPct > 105 || inPct > 105) {
         over.add(s.name());
       }
-      System.out.printf(Locale.ROOT, "%-9s %6.2f [%s] %3.0f%%   %6.2f [%s] %3.0f%%   %5d+%-5d %6.0f MB%n", s.name(), tr,
+      out.printf(Locale.ROOT, "%-9s %6.2f [%s] %3.0f%%   %6.2f [%s] %3.0f%%   %5d+%-5d %6.0f MB%n", s.name(), tr,
           iqr(s.trainS()), trPct, in, iqr(s.inferS()), inPct, s.trainS().size(), s.inferS().size(), s.peakRssMb());
     }
-    System.out.println("DL4J: " + d.version() + " (" + d.config() + ")");
+    out.println("DL4J: " + d.version() + " (" + d.config() + ")");
     if (p != null) {
-      System.out.println("PyTorch: " + p.version() + " (" + p.config() + ")");
+      out.println("PyTorch: " + p.version() + " (" + p.config() + ")");
     }
     if (!over.isEmpty()) {
       throw new CosmicException(ExitCode.JOB_FAILED, "bench train: " + over + " above the measured peak of "
@@ -132,16 +139,17 @@ public final class TrainBenchmark implements Callable<Integer> {
     double dInfer = batch / median(d.inferS());
     double pTrain = p == null ? Double.NaN : batch / median(p.trainS());
     double pInfer = p == null ? Double.NaN : batch / median(p.inferS());
-    System.out.println(new BenchResult("train", dTrain, pTrain, "images/s")
+    out.println(new BenchResult("train", dTrain, pTrain, "images/s")
         .with("forward_gflop", fwd).with("threads_ours", d.threads())
         .with("threads_baseline", p == null ? "NaN" : Integer.toString(p.threads()))
         .with("infer_ours", dInfer).with("infer_baseline", pInfer).with("infer_ratio", dInfer / pInfer)
-        .with("train_gflops", dTrain * 3 * fwd).with("sgemm_gflops", peak)
+        .with("train_gflops", dTrain * 3 * fwd).with("peak_gflops", peak)
         .with("peak_rss_mb", d.peakRssMb()).with("baseline_peak_rss_mb", p == null ? Double.NaN : p.peakRssMb())
         .with("rss_ratio", p == null ? Double.NaN : d.peakRssMb() / p.peakRssMb())
         .with("iterations_ours", d.trainS().size()).with("iterations_baseline", p == null ? 0 : p.trainS().size())
-        .with("params", d.params()).with("variant", v.key()).with("size", size).with("batch", batch)
+        .with("params", d.params()).with("variant", v.key()).with("layout", layout()).with("size", size).with("batch", batch)
         .with("orders", orders).line());
+    out.flush();
     return ExitCode.OK.code();
   }
 
@@ -154,7 +162,7 @@ public final class TrainBenchmark implements Callable<Integer> {
       }
     }
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Dl4jTrainSide.class.getName(), v.key(),
-        str(size), str(batch), str(warmup), str(iterations)));
+        str(size), str(batch), str(warmup), str(iterations), layout()));
     return cmd;
   }
 
@@ -178,7 +186,7 @@ public final class TrainBenchmark implements Callable<Integer> {
     String last = out.strip().lines().reduce((a, b) -> b).orElse("{}");
     Map<?, ?> m = new ObjectMapper().readValue(last, Map.class);
     return new Side(name, doubles(m.get("train_s")), doubles(m.get("infer_s")), num(m, "threads").intValue(),
-        num(m, "params").longValue(), num(m, "forward_flops").doubleValue(), num(m, "sgemm_gflops").doubleValue(),
+        num(m, "params").longValue(), num(m, "forward_flops").doubleValue(), num(m, "peak_gflops").doubleValue(),
         num(m, "peak_rss_mb").doubleValue(), String.valueOf(m.get("version")), String.valueOf(m.get("config")));
   }
 
@@ -193,7 +201,7 @@ public final class TrainBenchmark implements Callable<Integer> {
       tr.addAll(s.trainS());
       in.addAll(s.inferS());
       rss = Math.max(rss, s.peakRssMb());
-      gemm = Math.max(gemm, s.sgemmGflops());
+      gemm = Math.max(gemm, s.peakGflops());
       if (s.threads() != f.threads()) {
         throw new CosmicException(ExitCode.JOB_FAILED, "bench train: " + f.name() + " ran " + f.threads() + " then "
             + s.threads() + " threads");
@@ -242,6 +250,14 @@ public final class TrainBenchmark implements Callable<Integer> {
       throw new CosmicException(ExitCode.JOB_FAILED, "bench train: a side reported no '" + k + "' (" + m + ")");
     }
     return n;
+  }
+
+  private String layout() {
+    String l = layout.toUpperCase(Locale.ROOT);
+    if (!l.equals("NCHW") && !l.equals("NHWC")) {
+      throw new CosmicException(ExitCode.USAGE, "--layout must be NCHW or NHWC, got '" + layout + "'");
+    }
+    return l;
   }
 
   private static String str(int i) {
