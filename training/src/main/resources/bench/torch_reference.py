@@ -53,12 +53,15 @@ def forward_flops(model):
 
 
 def conv_peak():
-    """The machine's arithmetic ceiling as oneDNN reaches it: the best of a few large convolutions (1x1 ones are
-    plain matrix products; Debian's torch.mm goes through a generic BLAS and would understate the machine)."""
+    """The machine's arithmetic ceiling as oneDNN reaches it: the best of a few large 1x1 convolutions, NCHW and
+    channels last. They are plain matrix products, which no algorithm can shortcut (a 3x3 one could run as
+    Winograd and overstate the machine); Debian's torch.mm goes through a generic BLAS and would understate it."""
     best = 0.0
     with torch.no_grad():
-        for (c, hw, b, k) in [(2048, 14, 32, 1), (1024, 28, 16, 1), (256, 56, 16, 3)]:
-            x, w = torch.rand(b, c, hw, hw), torch.rand(c, c, k, k)
+        for (c, hw, b, k, fmt) in [(2048, 14, 32, 1, torch.contiguous_format), (2048, 14, 32, 1, torch.channels_last),
+                                   (1024, 28, 16, 1, torch.channels_last)]:
+            x = torch.rand(b, c, hw, hw).contiguous(memory_format=fmt)
+            w = torch.rand(c, c, k, k).contiguous(memory_format=fmt)
             for i in range(5):
                 t = time.perf_counter(); torch.nn.functional.conv2d(x, w, padding=k // 2); dt = time.perf_counter() - t
                 if i > 0:
@@ -75,7 +78,8 @@ def timed(fn):
     return times
 
 
-peak = conv_peak()
+profiling = len(sys.argv) > 8 and sys.argv[8] == "profile"
+peak = 0.0 if profiling else conv_peak()
 model = resnet50()
 flops = forward_flops(model)
 params = sum(p.numel() for p in model.parameters() if p.requires_grad)
@@ -93,15 +97,52 @@ def step():
     opt.step()
 
 
-model.train()
-train = timed(step)
-model.eval()
-with torch.no_grad():
-    infer = timed(lambda: model(x))
-config = torch.__config__.show()
-print(json.dumps({"side": "pytorch", "train_s": train, "infer_s": infer, "threads": torch.get_num_threads(),
-                  "params": params, "forward_flops": flops, "peak_gflops": peak, "peak_rss_mb": vm_hwm_mb(),
-                  "version": "torch " + torch.__version__ + ", torchvision " + torchvision.__version__,
-                  "config": " | ".join([l.strip("- ") for l in config.splitlines()
-                                        if "CPU capability" in l or "MKL-DNN" in l or "OpenMP" in l]
-                                       + re.findall(r"BLAS_INFO=\w+", config))}))
+if not profiling:
+    model.train()
+    train = timed(step)
+    model.eval()
+    with torch.no_grad():
+        infer = timed(lambda: model(x))
+    config = torch.__config__.show()
+    print(json.dumps({"side": "pytorch", "train_s": train, "infer_s": infer, "threads": torch.get_num_threads(),
+                      "params": params, "forward_flops": flops, "peak_gflops": peak, "peak_rss_mb": vm_hwm_mb(),
+                      "version": "torch " + torch.__version__ + ", torchvision " + torchvision.__version__,
+                      "config": " | ".join([l.strip("- ") for l in config.splitlines()
+                                            if "CPU capability" in l or "MKL-DNN" in l or "OpenMP" in l]
+                                           + re.findall(r"BLAS_INFO=\w+", config))}))
+
+if profiling:
+    # Where a training step's time goes (dev/profile-train): torch.profiler's self CPU time summed by kind.
+    from torch.profiler import profile, ProfilerActivity
+
+    def kind(name, shapes):
+        if "convolution" in name:
+            w = shapes[2] if "backward" in name and len(shapes) > 2 else (shapes[1] if len(shapes) > 1 else [])
+            k = "%dx%d" % (w[2], w[3]) if len(w) == 4 else "?"
+            return ("backward" if "backward" in name else "forward") + " conv " + k
+        table = [("batch_norm_backward", "backward batchnorm"), ("batch_norm", "forward batchnorm"),
+                 ("threshold_backward", "backward activation"), ("relu", "forward activation"),
+                 ("max_pool2d_with_indices_backward", "backward subsampling"),
+                 ("max_pool2d", "forward subsampling"), ("avg_pool", "globalpooling"), ("mean", "globalpooling"),
+                 ("addmm", "dense"), ("mm", "dense"), ("softmax", "output"), ("nll_loss", "output"),
+                 ("addcdiv", "optimizer"), ("addcmul", "optimizer"), ("sqrt", "optimizer"), ("lerp", "optimizer"),
+                 ("add", "elementwise add"), ("mul", "optimizer"), ("div", "optimizer")]
+        for key, k in table:
+            if key in name:
+                return k
+        return "other " + name
+    model.train()
+    step()
+    steps = int(sys.argv[9])
+    with profile(activities=[ProfilerActivity.CPU], record_shapes=True) as prof:
+        for _ in range(steps):
+            step()
+    kinds = {}
+    for e in prof.key_averages(group_by_input_shape=True):
+        if e.self_cpu_time_total <= 0:
+            continue
+        k = kind(e.key, e.input_shapes or [])
+        kinds[k] = kinds.get(k, 0.0) + e.self_cpu_time_total / 1e6 / steps
+    model.train()
+    fit = sorted(timed(step))
+    print(json.dumps({"side": "pytorch-profile", "kinds": kinds, "kinds_fit_step": fit[len(fit) // 2]}))

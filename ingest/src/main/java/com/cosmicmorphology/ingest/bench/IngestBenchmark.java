@@ -21,6 +21,8 @@ import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code ./cosmic bench ingest}: N synthetic items (distinct ids, real image bytes) served from the loopback
@@ -35,6 +37,7 @@ import picocli.CommandLine.Option;
     description = "Ingest throughput against a plain downloader of the same concurrency; RESULT line last.")
 public final class IngestBenchmark implements Callable<Integer> {
   @Mixin JobOptions options = new JobOptions();
+  @Spec CommandSpec spec;
 
   @Option(names = "--items", defaultValue = "10000", description = "Synthetic items served (default: ${DEFAULT-VALUE}).")
   int items;
@@ -56,6 +59,7 @@ public final class IngestBenchmark implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    java.io.PrintWriter out = spec.commandLine().getOut();
     List<byte[]> bytes = loadImages(images);
     Path lakeDir = options.lake() != null ? Path.of(options.lake()) : Files.createTempDirectory("cosmic-bench-lake");
     com.cosmicmorphology.common.bench.BenchFiles.deleteRecursively(lakeDir);
@@ -87,21 +91,22 @@ public final class IngestBenchmark implements Callable<Integer> {
       double oursRate = items / ours;
       double sameRate = n / same;
       double seqRate = n / seq;
-      System.out.printf("%-40s %10s %10s %10s%n", "run", "images", "images/s", "MB/s");
-      System.out.printf("%-40s %10d %10.1f %10.2f%n", "cosmic ingest nasa (Spark+Delta)", items, oursRate,
+      out.printf("%-40s %10s %10s %10s%n", "run", "images", "images/s", "MB/s");
+      out.printf("%-40s %10d %10.1f %10.2f%n", "cosmic ingest nasa (Spark+Delta)", items, oursRate,
           r.bytes() / 1e6 / ours);
-      System.out.printf("%-40s %10d %10.1f %10.2f%n", "plain downloader, " + concurrency + " threads (baseline)", n,
+      out.printf("%-40s %10d %10.1f %10.2f%n", "plain downloader, " + concurrency + " threads (baseline)", n,
           sameRate, sameBytes / 1e6 / same);
-      System.out.printf("%-40s %10d %10.1f %10.2f%n", "plain downloader, 1 thread", n, seqRate, seqBytes / 1e6 / seq);
-      System.out.printf("latency %d ms/request, concurrency %d, batch %d, rows in images: %d; ours = %.2f of the "
+      out.printf("%-40s %10d %10.1f %10.2f%n", "plain downloader, 1 thread", n, seqRate, seqBytes / 1e6 / seq);
+      out.printf("latency %d ms/request, concurrency %d, batch %d, rows in images: %d; ours = %.2f of the "
           + "same-concurrency downloader, %.2fx the sequential one%n", latencyMs, concurrency,
           ctx.config().ingest().batchSize(), rows, oursRate / sameRate, oursRate / seqRate);
-      System.out.println(new BenchResult("ingest", oursRate, sameRate, "images/s")
+      out.println(new BenchResult("ingest", oursRate, sameRate, "images/s")
           .with("same_concurrency_ratio", oursRate / sameRate).with("sequential_img_s", seqRate)
           .with("sequential_ratio", oursRate / seqRate)
           .with("items", items).with("baseline_items", n).with("ours_mb_s", r.bytes() / 1e6 / ours)
           .with("baseline_mb_s", sameBytes / 1e6 / same).with("latency_ms", latencyMs)
           .with("concurrency", concurrency).with("baseline_threads", concurrency).line());
+      out.flush();
     } finally {
       if (options.lake() == null) {
         com.cosmicmorphology.common.bench.BenchFiles.deleteRecursively(lakeDir);

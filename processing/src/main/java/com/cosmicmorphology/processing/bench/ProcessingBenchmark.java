@@ -45,6 +45,8 @@ import org.apache.spark.sql.types.StructType;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code ./cosmic bench processing}: (1) metadata EDA + split over a synthetic {@code images} table of N
@@ -59,14 +61,17 @@ public final class ProcessingBenchmark implements Callable<Integer> {
   private static final String[] LABELS = {"galaxy", "globular_cluster", "open_cluster", "planetary_nebula",
       "emission_reflection_nebula", "dark_nebula", "supernova_remnant", "galaxy_cluster"};
 
-  /**
-   * Images each side decodes untimed before its timed pass. With 200, the Spark side's first timed
+  /*
+   * --warm-up: images each side decodes untimed before its timed pass. With 200, the Spark side's first timed
    * thousand images still ran while C2 compiled its reader and row code on the same two cores (measured:
    * 1.8 ms per image per core at 2,000 images against 1.4 at 10,000).
    */
-  private static final int WARM_UP = 1000;
+  @Option(names = "--warm-up", defaultValue = "1000",
+      description = "Images each side decodes untimed first (default: ${DEFAULT-VALUE}).")
+  int warmUp;
 
   @Mixin JobOptions options = new JobOptions();
+  @Spec CommandSpec spec;
 
   @Option(names = "--rows", defaultValue = "1000000", description = "Synthetic metadata rows (default: ${DEFAULT-VALUE}).")
   long rows;
@@ -82,6 +87,7 @@ public final class ProcessingBenchmark implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    java.io.PrintWriter out = spec.commandLine().getOut();
     Path root = options.lake() != null ? Path.of(options.lake()) : Files.createTempDirectory("cosmic-bench-processing");
     try {
       JobContext ctx = JobContext.from(options, Map.of("lake.root", root.resolve("meta").toString()));
@@ -115,7 +121,7 @@ public final class ProcessingBenchmark implements Callable<Integer> {
       double dark = ctx.config().eda().darkThreshold();
       // baseline first, after an untimed warm-up pass, so neither side runs on a cold JIT
       PixelStatsCalculator calc = new PixelStatsCalculator(dark);
-      List<byte[]> warmUpBytes = distinctImages(imageDir, count, WARM_UP);
+      List<byte[]> warmUpBytes = distinctImages(imageDir, count, warmUp);
       for (byte[] b : warmUpBytes) {
         calc.compute(b);
       }
@@ -169,28 +175,29 @@ public final class ProcessingBenchmark implements Callable<Integer> {
       double ours = count / oursSeconds;
       double base = count / baseSeconds;
       double single = count / singleSeconds;
-      System.out.printf("%-46s %12s %10s%n", "step", "items", "seconds");
-      System.out.printf("%-46s %12d %10.1f%n", "metadata EDA (7 tables)", rows, edaSeconds);
-      System.out.printf("%-46s %12d %10.1f%n", "split " + split.included(), rows, splitSeconds);
-      System.out.printf("%-46s %12d %10.1f  (%.1f img/s)%n", "pixel stats job (incl. Delta read + commit)",
+      out.printf("%-46s %12s %10s%n", "step", "items", "seconds");
+      out.printf("%-46s %12d %10.1f%n", "metadata EDA (7 tables)", rows, edaSeconds);
+      out.printf("%-46s %12d %10.1f%n", "split " + split.included(), rows, splitSeconds);
+      out.printf("%-46s %12d %10.1f  (%.1f img/s)%n", "pixel stats job (incl. Delta read + commit)",
           count, oursSeconds, ours);
-      System.out.printf("%-46s %12d %10.1f  (%.1f img/s)%n", "pixel stats computation, Spark " + spark.sparkContext().master(),
+      out.printf("%-46s %12d %10.1f  (%.1f img/s)%n", "pixel stats computation, Spark " + spark.sparkContext().master(),
           count, computeSeconds, count / computeSeconds);
-      System.out.printf("%-46s %12d %10.1f  (%.1f img/s, checksum %.3f)%n", "pixel stats, " + cores
+      out.printf("%-46s %12d %10.1f  (%.1f img/s, checksum %.3f)%n", "pixel stats, " + cores
           + " plain threads (baseline)", count, baseSeconds, base, threadsChecksum);
-      System.out.printf("%-46s %12d %10.1f  (%.1f img/s, checksum %.3f)%n", "pixel stats, one thread",
+      out.printf("%-46s %12d %10.1f  (%.1f img/s, checksum %.3f)%n", "pixel stats, one thread",
           count, singleSeconds, single, checksum);
-      System.out.printf("job = %.2f of %d plain threads (goal >= 0.9), %.2fx one thread%n", ours / base, cores,
+      out.printf("job = %.2f of %d plain threads (goal >= 0.9), %.2fx one thread%n", ours / base, cores,
           ours / single);
-      System.out.printf("%-46s %12d %10.1f%n", "model inputs " + ctx.config().inputs().size() + "px", in.prepared(),
+      out.printf("%-46s %12d %10.1f%n", "model inputs " + ctx.config().inputs().size() + "px", in.prepared(),
           inputSeconds);
-      System.out.println(new BenchResult("processing", ours, base, "images/s")
+      out.println(new BenchResult("processing", ours, base, "images/s")
           .with("rows", rows).with("eda_s", edaSeconds).with("split_s", splitSeconds)
           .with("eda_split_s", edaSeconds + splitSeconds).with("images", count)
           .with("inputs_s", inputSeconds).with("compute_img_s", count / computeSeconds)
           .with("compute_ratio", (count / computeSeconds) / base).with("threads_ratio", ours / base)
           .with("baseline_threads", cores).with("single_thread_img_s", single)
           .with("single_thread_ratio", ours / single).line());
+      out.flush();
     } finally {
       if (options.lake() == null) {
         com.cosmicmorphology.common.bench.BenchFiles.deleteRecursively(root);

@@ -31,7 +31,9 @@ import picocli.CommandLine.Option;
  * train/val splits) three ways in one run: the single-JVM fit, dl4j-spark with 1 worker JVM x 2 cores, and
  * with 2 worker JVMs x 1 core (same total cores), each for the same number of epochs with no early stopping;
  * parameter averaging, and shared gradients when asked. Workers are real executor JVMs
- * ({@code local-cluster[n,c,mb]}, the standalone master and workers inside this JVM). Reports examples/s,
+ * ({@code local-cluster[n,c,mb]}, the standalone master and workers inside this JVM). Every run standardises
+ * the features the same way ({@code Standardiser.fit} over the training rows). Reports examples/s over the
+ * median epoch (the first is warm-up on every side), the executors' summed peak RSS,
  * time to a validation accuracy, the final and best validation accuracy, and the overhead per epoch and per
  * averaging round against the single JVM.
  */
@@ -59,13 +61,21 @@ public final class DistributedBenchmark implements Callable<Integer> {
   @Option(names = "--spark-jar", description = "The training module's spark-submit jar (default: the build's).")
   Path sparkJar;
 
-  record Run(String name, int workers, List<HeadTrainer.EpochLog> log, long examples, String error) {
+  /** One run; {@code executorRssMb}: the summed peak RSS of its executor JVMs (0 for the single JVM). */
+  record Run(String name, int workers, List<HeadTrainer.EpochLog> log, long examples, String error,
+      double executorRssMb) {
     double fitSeconds() {
       return log.stream().mapToDouble(HeadTrainer.EpochLog::fitSeconds).sum();
     }
 
+    /** The median epoch's: the first epoch (JIT, Spark's first jobs, workspaces) is warm-up on every side. */
+    double medianEpochSeconds() {
+      double[] s = log.stream().mapToDouble(HeadTrainer.EpochLog::fitSeconds).sorted().toArray();
+      return s.length == 0 ? Double.NaN : s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
     double examplesPerSecond() {
-      return examples * log.size() / fitSeconds();
+      return examples / medianEpochSeconds();
     }
 
     double timeTo(double accuracy) {
@@ -131,7 +141,7 @@ public final class DistributedBenchmark implements Callable<Integer> {
     List<Run> runs = new ArrayList<>();
     List<HeadTrainer.EpochLog> local = new ArrayList<>();
     new HeadTrainer(fixed).onEpoch(local::add).train(trainX, trainY, valX, valY, classes);
-    runs.add(new Run("single JVM fit (2 threads)", 1, local, examples, null));
+    runs.add(new Run("single JVM fit (2 threads)", 1, local, examples, null, 0));
 
     // 3. dl4j-spark on worker JVMs: 1 x 2 cores, 2 x 1 core
     for (String master : masters) {
@@ -152,16 +162,20 @@ public final class DistributedBenchmark implements Callable<Integer> {
         System.out.printf("%-52s failed: %s%n", r.name(), r.error());
         continue;
       }
-      double perEpoch = r.fitSeconds() / r.log().size();
+      double perEpoch = r.medianEpochSeconds();
       System.out.printf("%-52s %10.0f %9.3f %9.2fx %12s %9.3f %9.3f %12s%n", r.name(), r.examplesPerSecond(), perEpoch,
           r.examplesPerSecond() / base.examplesPerSecond(),
           Double.isNaN(r.timeTo(target)) ? "not reached" : String.format("%.1f s", r.timeTo(target)),
-          r.best(), r.last(), r == base ? "-" : String.format("%.3f s", perEpoch - base.fitSeconds() / base.log().size()));
+          r.best(), r.last(), r == base ? "-" : String.format("%.3f s", perEpoch - base.medianEpochSeconds()));
+      if (r != base) {
+        System.out.printf("%-52s executors' peak RSS %.0f MB in all; first epoch %.3f s%n", "", r.executorRssMb(),
+            r.log().get(0).fitSeconds());
+      }
     }
     int rounds = (int) Math.ceil((double) examples / (2 * Math.max(1, t.batchSize() / 2) * t.distributed().averagingFrequency()));
     Run two = runs.stream().filter(r -> r.error() == null && r.workers() == 2).findFirst().orElse(null);
     if (two != null) {
-      double overhead = two.fitSeconds() / two.log().size() - base.fitSeconds() / base.log().size();
+      double overhead = two.medianEpochSeconds() - base.medianEpochSeconds();
       System.out.printf("parameter averaging: %d averaging rounds per epoch (every %d minibatches per worker): "
           + "%.3f s overhead per round (a Spark job, parameters broadcast and collected)%n", rounds,
           t.distributed().averagingFrequency(), overhead / rounds);
@@ -172,6 +186,9 @@ public final class DistributedBenchmark implements Callable<Integer> {
       String key = r == base ? "single" : r.name().toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]+", "_");
       if (r.error() == null) {
         result.with(key + "_val_acc", r.last()).with(key + "_examples_s", r.examplesPerSecond());
+        if (r != base) {
+          result.with(key + "_executor_rss_mb", r.executorRssMb());
+        }
       }
     }
     System.out.println(result.with("epochs", epochs).with("examples", examples).line());
@@ -207,7 +224,7 @@ public final class DistributedBenchmark implements Callable<Integer> {
     watchdog.schedule(() -> spark.sparkContext().cancelAllJobs(), runTimeoutS, java.util.concurrent.TimeUnit.SECONDS);
     try {
       SparkHeadTrainer.Trained r = new SparkHeadTrainer(spark, tt).train(trainX, trainY, valX, valY, classes);
-      return new Run(name, workers, r.epochs(), examples, null);
+      return new Run(name, workers, r.epochs(), examples, null, executorPeakRssMb());
     } catch (Exception e) { // SparkException (checked, thrown from Scala) when the watchdog cancels
       Throwable root = e;
       while (root.getCause() != null && root.getCause() != root) {
@@ -215,10 +232,31 @@ public final class DistributedBenchmark implements Callable<Integer> {
       }
       String why = root.getClass().getSimpleName() + ": " + root.getMessage();
       return new Run(name, workers, List.of(), examples, why.contains("cancellation of all jobs")
-          ? "no epoch finished within --run-timeout-s " + runTimeoutS + " s (cancelled)" : why);
+          ? "no epoch finished within --run-timeout-s " + runTimeoutS + " s (cancelled)" : why, Double.NaN);
     } finally {
       watchdog.shutdownNow();
       spark.stop();
     }
+  }
+
+  /**
+   * Summed peak RSS (VmHWM) of the executor JVMs: with local-cluster they are child processes of this JVM's
+   * in-process workers, so this JVM's descendants running Spark's executor backend.
+   */
+  static double executorPeakRssMb() {
+    return ProcessHandle.current().descendants()
+        .filter(p -> p.info().commandLine().orElse("").contains("CoarseGrainedExecutorBackend"))
+        .mapToDouble(p -> {
+          try {
+            for (String l : Files.readAllLines(Path.of("/proc", Long.toString(p.pid()), "status"))) {
+              if (l.startsWith("VmHWM:")) {
+                return Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024.0;
+              }
+            }
+          } catch (Exception e) {
+            return 0; // the executor ended meanwhile
+          }
+          return 0;
+        }).sum();
   }
 }

@@ -24,7 +24,7 @@ import org.nd4j.nativeblas.NativeOpsHolder;
  * DL4J side of {@code bench train}, run in its own JVM so that its peak RSS is its own: the project's ResNet50
  * with a 1000-way head, float32, NCHW, random non-zero inputs, Adam (lr 1e-3, no weight decay), softmax
  * cross-entropy, mean over the batch; the same as the PyTorch script. Prints one JSON line.
- * Arguments: variant size batch warmup iterations layout (NCHW or NHWC).
+ * Arguments: variant size batch warmup iterations layout (NCHW or NHWC) [train-only].
  */
 public final class Dl4jTrainSide {
   private Dl4jTrainSide() {}
@@ -36,8 +36,9 @@ public final class Dl4jTrainSide {
     int warmup = Integer.parseInt(args[3]);
     int iterations = Integer.parseInt(args[4]);
     CNN2DFormat layout = CNN2DFormat.valueOf(args[5]);
+    boolean trainOnly = args.length > 6 && args[6].equals("train-only"); // dev/profile-train: nothing else sampled
     OneDnnHelpers.enable();
-    double peak = sgemmPeak();
+    double peak = trainOnly ? Double.NaN : sgemmPeak();
     ComputationGraphConfiguration conf = ResNet50Graph.build(variant, size, 1000, 42, new Adam(1e-3), layout);
     ComputationGraph net = new ComputationGraph(conf);
     net.init();
@@ -49,7 +50,7 @@ public final class Dl4jTrainSide {
     }
     DataSet ds = new DataSet(x, y);
     List<Double> train = timed(warmup, iterations, () -> net.fit(ds));
-    List<Double> infer = timed(warmup, iterations, () -> net.outputSingle(false, x));
+    List<Double> infer = trainOnly ? List.of() : timed(warmup, iterations, () -> net.outputSingle(false, x));
     long trainable = net.paramTable().entrySet().stream()
         .filter(e -> !e.getKey().endsWith("_mean") && !e.getKey().endsWith("_log10stdev"))
         .mapToLong(e -> e.getValue().length()).sum();

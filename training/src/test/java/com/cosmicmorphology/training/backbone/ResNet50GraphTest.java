@@ -83,6 +83,22 @@ class ResNet50GraphTest {
     assertThat(loss).isFinite().isLessThan(10);
   }
 
+  @Test
+  void channelsLastIsTheSameFunctionWithTheSameParameters() {
+    ComputationGraph nchw = new ComputationGraph(ResNet50Graph.build(ResNet50Variant.V1, 64, 0, 3, null));
+    nchw.init();
+    ComputationGraph nhwc = new ComputationGraph(ResNet50Graph.build(ResNet50Variant.V1, 64, 0, 3, null,
+        org.deeplearning4j.nn.conf.CNN2DFormat.NHWC));
+    nhwc.init();
+    assertThat(nhwc.paramTable().keySet()).isEqualTo(nchw.paramTable().keySet());
+    nhwc.setParams(nchw.params());
+    INDArray x = Nd4j.rand(DataType.FLOAT, 2, 64, 64, 3);
+    INDArray a = nchw.outputSingle(false, x.permute(0, 3, 1, 2).dup());
+    INDArray b = nhwc.outputSingle(false, x);
+    assertThat(b.shape()).containsExactly(2, 2048);
+    assertThat(a.sub(b).amaxNumber().doubleValue()).isLessThan(1e-3 * a.amaxNumber().doubleValue());
+  }
+
   private static long stride(ComputationGraphConfiguration conf, String layer) {
     var v = (org.deeplearning4j.nn.conf.graph.LayerVertex) conf.getVertices().get(layer);
     return ((ConvolutionLayer) v.getLayerConf().getLayer()).getStride()[0];
