@@ -24,7 +24,9 @@ import org.nd4j.nativeblas.NativeOpsHolder;
  * DL4J side of {@code bench train}, run in its own JVM so that its peak RSS is its own: the project's ResNet50
  * with a 1000-way head, float32, NCHW, random non-zero inputs, Adam (lr 1e-3, no weight decay), softmax
  * cross-entropy, mean over the batch; the same as the PyTorch script. Prints one JSON line.
- * Arguments: variant size batch warmup iterations layout (NCHW or NHWC) [train-only].
+ * Arguments: variant size batch warmup iterations layout (NCHW or NHWC) [full|train-only [keras .h5]]. After
+ * the comparison (full), it also times the backbones as frozen feature extractors: ResNet50 and, when given, the
+ * offline Keras backbone.
  */
 public final class Dl4jTrainSide {
   private Dl4jTrainSide() {}
@@ -37,6 +39,7 @@ public final class Dl4jTrainSide {
     int iterations = Integer.parseInt(args[4]);
     CNN2DFormat layout = CNN2DFormat.valueOf(args[5]);
     boolean trainOnly = args.length > 6 && args[6].equals("train-only"); // dev/profile-train: nothing else sampled
+    String kerasModel = args.length > 7 ? args[7] : "";
     OneDnnHelpers.enable();
     double peak = trainOnly ? Double.NaN : sgemmPeak();
     ComputationGraphConfiguration conf = ResNet50Graph.build(variant, size, 1000, 42, new Adam(1e-3), layout);
@@ -62,12 +65,31 @@ public final class Dl4jTrainSide {
     out.put("params", trainable);
     out.put("forward_flops", GraphFlops.forwardFlops(conf, InputType.convolutional(size, size, 3, layout)));
     out.put("peak_gflops", peak);
-    out.put("peak_rss_mb", BenchResult.peakRssMb());
+    out.put("peak_rss_mb", BenchResult.peakRssMb()); // before the feature passes below: training's peak
+    if (!trainOnly) {
+      // what every frozen-mode training and prediction pays: the backbones as feature extractors, NHWC in
+      ComputationGraph features = new ComputationGraph(ResNet50Graph.build(variant, size, 0, 42, null,
+          CNN2DFormat.NHWC));
+      features.init();
+      out.put("features_resnet50_img_s", featuresPerSecond(features, size, batch, warmup, iterations));
+      if (!kerasModel.isEmpty() && java.nio.file.Files.isRegularFile(java.nio.file.Path.of(kerasModel))) {
+        out.put("features_keras_img_s", featuresPerSecond(
+            org.deeplearning4j.nn.modelimport.keras.KerasModelImport.importKerasModelAndWeights(kerasModel, false),
+            224, batch, warmup, iterations));
+      }
+    }
     out.put("version", "DL4J " + mavenVersion() + ", ND4J " + Nd4j.getBackend().getClass().getSimpleName());
     out.put("config", layout + " | oneDNN helpers " + (OneDnnHelpers.enabled() ? "on" : "off") + " | "
         + Nd4j.getExecutioner().getEnvironmentInformation().getOrDefault("blas.vendor", "?") + " | "
         + Nd4j.getExecutioner().getEnvironmentInformation().getOrDefault("cores", "?") + " cores");
     System.out.println(new ObjectMapper().writeValueAsString(out));
+  }
+
+  /** Images/s of a feature extractor's inference on an NHWC batch (median of the timed runs). */
+  private static double featuresPerSecond(ComputationGraph g, int size, int batch, int warmup, int iterations) {
+    INDArray x = Nd4j.rand(DataType.FLOAT, batch, size, size, 3);
+    List<Double> t = timed(warmup, iterations, () -> g.outputSingle(false, x));
+    return batch / t.stream().sorted().toList().get(t.size() / 2);
   }
 
   private static String mavenVersion() {

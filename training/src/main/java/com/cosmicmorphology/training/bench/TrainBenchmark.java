@@ -48,12 +48,15 @@ public final class TrainBenchmark implements Callable<Integer> {
   @Option(names = "--orders", defaultValue = "2", description = "1: DL4J then PyTorch; 2: also PyTorch then DL4J.")
   int orders;
   @Option(names = "--python", defaultValue = "/usr/bin/python3") String python;
+  @Option(names = "--keras-model", defaultValue = "models/mobilenet_v2_imagenet_block10_features.h5",
+      description = "The offline backbone whose feature extraction is timed too (DL4J side; skipped if absent).")
+  String kerasModel;
   @Option(names = "--skip-torch", description = "Run the DL4J side only (no ratio).") boolean skipTorch;
   @Spec CommandSpec spec;
 
   /** What one side's process reported. */
   record Side(String name, List<Double> trainS, List<Double> inferS, int threads, long params, double forwardFlops,
-      double peakGflops, double peakRssMb, String version, String config) {}
+      double peakGflops, double peakRssMb, String version, String config, Map<String, Double> features) {}
 
   @Override
   public Integer call() throws Exception {
@@ -129,6 +132,9 @@ public final class TrainBenchmark implements Callable<Integer> {
           iqr(s.trainS()), trPct, in, iqr(s.inferS()), inPct, s.trainS().size(), s.inferS().size(), s.peakRssMb());
     }
     out.println("DL4J: " + d.version() + " (" + d.config() + ")");
+    d.features().forEach((k, x) -> out.printf(Locale.ROOT, "DL4J frozen feature extraction, %s: %.2f images/s "
+        + "(NHWC, batch %d)%n", k.equals("features_keras_img_s") ? "offline backbone (MobileNetV2 to block 10, 224 px)"
+        : "ResNet50 " + v.key() + " without head (" + size + " px)", x, batch));
     if (p != null) {
       out.println("PyTorch: " + p.version() + " (" + p.config() + ")");
     }
@@ -140,7 +146,7 @@ public final class TrainBenchmark implements Callable<Integer> {
     double dInfer = batch / median(d.inferS());
     double pTrain = p == null ? Double.NaN : batch / median(p.trainS());
     double pInfer = p == null ? Double.NaN : batch / median(p.inferS());
-    out.println(new BenchResult("train", dTrain, pTrain, "images/s")
+    BenchResult result = new BenchResult("train", dTrain, pTrain, "images/s")
         .with("forward_gflop", fwd).with("threads_ours", d.threads())
         .with("threads_baseline", p == null ? "NaN" : Integer.toString(p.threads()))
         .with("infer_ours", dInfer).with("infer_baseline", pInfer).with("infer_ratio", dInfer / pInfer)
@@ -149,7 +155,9 @@ public final class TrainBenchmark implements Callable<Integer> {
         .with("rss_ratio", p == null ? Double.NaN : d.peakRssMb() / p.peakRssMb())
         .with("iterations_ours", d.trainS().size()).with("iterations_baseline", p == null ? 0 : p.trainS().size())
         .with("params", d.params()).with("variant", v.key()).with("layout", layout()).with("size", size).with("batch", batch)
-        .with("orders", orders).line());
+        .with("orders", orders);
+    d.features().forEach(result::with);
+    out.println(result.line());
     out.flush();
     return ExitCode.OK.code();
   }
@@ -163,7 +171,7 @@ public final class TrainBenchmark implements Callable<Integer> {
       }
     }
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Dl4jTrainSide.class.getName(), v.key(),
-        str(size), str(batch), str(warmup), str(iterations), layout()));
+        str(size), str(batch), str(warmup), str(iterations), layout(), "full", kerasModel));
     return cmd;
   }
 
@@ -172,7 +180,18 @@ public final class TrainBenchmark implements Callable<Integer> {
     Map<?, ?> m = runJson(cmd, threads, name);
     return new Side(name, doubles(m.get("train_s")), doubles(m.get("infer_s")), num(m, "threads").intValue(),
         num(m, "params").longValue(), num(m, "forward_flops").doubleValue(), num(m, "peak_gflops").doubleValue(),
-        num(m, "peak_rss_mb").doubleValue(), String.valueOf(m.get("version")), String.valueOf(m.get("config")));
+        num(m, "peak_rss_mb").doubleValue(), String.valueOf(m.get("version")), String.valueOf(m.get("config")),
+        features(m));
+  }
+
+  private static Map<String, Double> features(Map<?, ?> m) {
+    Map<String, Double> f = new java.util.TreeMap<>();
+    m.forEach((k, v) -> {
+      if (k.toString().startsWith("features_") && v instanceof Number n) {
+        f.put(k.toString(), n.doubleValue());
+      }
+    });
+    return f;
   }
 
   private static Map<?, ?> runJson(List<String> cmd, int threads, String name) throws Exception {
@@ -212,7 +231,13 @@ public final class TrainBenchmark implements Callable<Integer> {
             + s.threads() + " threads");
       }
     }
-    return new Side(f.name(), tr, in, f.threads(), f.params(), f.forwardFlops(), gemm, rss, f.version(), f.config());
+    Map<String, Double> feats = new java.util.TreeMap<>();
+    for (String k : f.features().keySet()) { // the median of the runs'
+      List<Double> xs = runs.stream().map(s -> s.features().get(k)).filter(java.util.Objects::nonNull).toList();
+      feats.put(k, median(xs));
+    }
+    return new Side(f.name(), tr, in, f.threads(), f.params(), f.forwardFlops(), gemm, rss, f.version(), f.config(),
+        feats);
   }
 
   private Path torchScript() throws Exception {
