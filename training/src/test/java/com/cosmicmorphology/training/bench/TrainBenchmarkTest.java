@@ -63,11 +63,11 @@ class TrainBenchmarkTest {
 
   @Test
   void aComparisonOfDifferentWorkIsRefused() {
-    var d = new TrainBenchmark.Side("dl4j", List.of(1.0), List.of(1.0), 2, 25_557_032, 8.18e9, 100, 900, "", "");
-    var p = new TrainBenchmark.Side("pytorch", List.of(1.0), List.of(1.0), 1, 25_557_032, 8.18e9, 100, 900, "", "");
+    var d = new TrainBenchmark.Side("dl4j", List.of(1.0), List.of(1.0), 2, 25_557_032, 8.18e9, 100, 900, "", "", Map.of());
+    var p = new TrainBenchmark.Side("pytorch", List.of(1.0), List.of(1.0), 1, 25_557_032, 8.18e9, 100, 900, "", "", Map.of());
     assertThatThrownBy(() -> TrainBenchmark.check(d, p, 2)).isInstanceOf(CosmicException.class)
         .hasMessageContaining("threads differ: DL4J 2, PyTorch 1");
-    var q = new TrainBenchmark.Side("pytorch", List.of(1.0), List.of(1.0), 2, 23_000_000, 7.0e9, 100, 900, "", "");
+    var q = new TrainBenchmark.Side("pytorch", List.of(1.0), List.of(1.0), 2, 23_000_000, 7.0e9, 100, 900, "", "", Map.of());
     assertThatThrownBy(() -> TrainBenchmark.check(d, q, 2)).isInstanceOf(CosmicException.class)
         .hasMessageContaining("parameter counts differ").hasMessageContaining("forward FLOPs differ");
   }
