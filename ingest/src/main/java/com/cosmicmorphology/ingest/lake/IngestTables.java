@@ -73,6 +73,21 @@ public final class IngestTables {
     return true;
   }
 
+  /**
+   * Appends images the caller planned as new (their image_ids were read from the table before downloading);
+   * one Delta commit. A MERGE would re-read every image_id of the growing table for each batch: measured
+   * 1.4-5.8 s per 2,000-image batch at 10,000 images, longer than the batch's download, so the downloads
+   * waited on it. Like every writer of this lake, it assumes one writing run at a time (Delta's default S3
+   * log store needs that too); a re-run plans again from what is committed, so nothing lands twice.
+   */
+  public void appendImages(List<ImageRow> rows) {
+    if (rows.isEmpty()) {
+      return;
+    }
+    spark.createDataFrame(rows.stream().map(ImageRow::toRow).toList(), IMAGES).dropDuplicates("image_id")
+        .write().format("delta").mode("append").save(lake.location(LakeTable.IMAGES));
+  }
+
   /** Inserts images whose image_id is new; one Delta commit. */
   public void mergeImages(List<ImageRow> rows) {
     if (rows.isEmpty()) {

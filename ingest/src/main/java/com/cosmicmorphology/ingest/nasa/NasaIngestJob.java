@@ -99,6 +99,9 @@ public final class NasaIngestJob {
   private Result run(List<String> queries, int maxPages, long maxImages, HttpFetcher http, Progress progress,
       ExecutorService metadataWriter, long t0) throws InterruptedException {
     CosmicConfig.Nasa nasa = config.nasa();
+    // What the lake already holds does not depend on the crawl: read it (and create missing tables) while
+    // the crawl waits on the network. Measured: 4.1 s after a 2.5 s crawl of 100 pages.
+    CompletableFuture<LakeState> lakeState = CompletableFuture.supplyAsync(this::readLakeState, metadataWriter);
     // (1) crawl
     Map<String, NasaItem> items = new LinkedHashMap<>();
     Map<String, TreeSet<String>> queriesById = new LinkedHashMap<>();
@@ -123,19 +126,15 @@ public final class NasaIngestJob {
 
     // (2) nasa_items, queries united with earlier runs'. Labels need only the united query sets, read
     // before the MERGE, so the MERGE (the slowest metadata step) runs while the images download.
-    Map<String, List<String>> allQueries = readQueries();
+    LakeState state = join(lakeState);
+    Map<String, List<String>> allQueries = state.queries();
     queriesById.forEach((id, q) -> {
       TreeSet<String> united = new TreeSet<>(q);
       united.addAll(allQueries.getOrDefault(id, List.of()));
       allQueries.put(id, List.copyOf(united));
     });
-    boolean newImages = tables.create(LakeTable.IMAGES, IngestTables.IMAGES);
-    boolean newQuarantine = tables.create(LakeTable.QUARANTINE, IngestTables.QUARANTINE);
-    // what is already there decides what to download; a table created just now is known to be empty
-    Map<String, String> existingLabels = newImages ? Map.of()
-        : tables.readPairs(LakeTable.IMAGES, "image_id", "label", "source = '" + SOURCE + "'");
-    Map<String, String> quarantined = newQuarantine ? Map.of()
-        : tables.readPairs(LakeTable.QUARANTINE, "record_id", "reason", "source = '" + SOURCE + "' AND stage = 'download'");
+    Map<String, String> existingLabels = state.labels();
+    Map<String, String> quarantined = state.quarantined();
     LOG.debug("tables ready after {} ms", (System.nanoTime() - t0) / 1_000_000);
     CompletableFuture<Void> itemsWritten = CompletableFuture.runAsync(() -> mergeItems(items, queriesById, now),
         metadataWriter);
@@ -189,13 +188,29 @@ public final class NasaIngestJob {
         progress.bytes(), progress.seconds());
   }
 
-  private static void join(CompletableFuture<Void> f) throws InterruptedException {
+  private static <T> T join(CompletableFuture<T> f) throws InterruptedException {
     try {
-      f.get();
+      return f.get();
     } catch (ExecutionException e) {
       Throwable c = e.getCause();
-      throw c instanceof RuntimeException re ? re : new IllegalStateException("writing nasa_items failed", c);
+      throw c instanceof RuntimeException re ? re : new IllegalStateException("lake metadata step failed", c);
     }
+  }
+
+  /** What the lake holds before this run: queries per nasa_id, labels per image_id, download quarantine. */
+  private record LakeState(Map<String, List<String>> queries, Map<String, String> labels,
+      Map<String, String> quarantined) {}
+
+  private LakeState readLakeState() {
+    Map<String, List<String>> queries = readQueries();
+    boolean newImages = tables.create(LakeTable.IMAGES, IngestTables.IMAGES);
+    boolean newQuarantine = tables.create(LakeTable.QUARANTINE, IngestTables.QUARANTINE);
+    // what is already there decides what to download; a table created just now is known to be empty
+    Map<String, String> labels = newImages ? Map.of()
+        : tables.readPairs(LakeTable.IMAGES, "image_id", "label", "source = '" + SOURCE + "'");
+    Map<String, String> quarantined = newQuarantine ? Map.of()
+        : tables.readPairs(LakeTable.QUARANTINE, "record_id", "reason", "source = '" + SOURCE + "' AND stage = 'download'");
+    return new LakeState(queries, labels, quarantined);
   }
 
   private record Candidate(NasaItem item, String label) {}
@@ -230,7 +245,7 @@ public final class NasaIngestJob {
           }
         }
         long w0 = System.nanoTime();
-        tables.mergeImages(images);
+        tables.appendImages(images); // planned from the lake's image_ids: all new
         tables.mergeQuarantine(bad);
         LOG.debug("batch at {}: {} images, {} rejected, written in {} ms", start, images.size(), bad.size(),
             (System.nanoTime() - w0) / 1_000_000);
