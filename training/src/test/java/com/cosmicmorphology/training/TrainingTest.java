@@ -243,6 +243,22 @@ class TrainingTest {
   }
 
   @Test
+  void aResNet50ModelIsScoredWithTheVariantItWasTrainedWith() throws Exception {
+    Map<String, String> resnet = Map.of("training.backbone", "resnet50", "training.resnet-variant", "v1.5",
+        "training.allow-random-weights", "true", "training.weights-dir", tmp.resolve("no-weights").toString(),
+        "training.feature-views", "1", "training.epochs", "3", "training.patience", "3");
+    Path dir = tmp.resolve("resnet50-model");
+    new TrainJob(spark, lake, config(lake.root(), resnet)).run(dir);
+    assertThat(dir.resolve("metadata.json")).content().contains("\"variant\" : \"v1.5\"")
+        .contains("resnet50v1_5_random_96");
+    // evaluated under a configuration that says v1 (the default): the model's metadata decides
+    Map<String, String> v1 = new HashMap<>(resnet);
+    v1.put("training.resnet-variant", "v1");
+    EvaluateJob.Result e = new EvaluateJob(spark, lake, config(lake.root(), v1)).run(dir, "test");
+    assertThat(e.report().accuracy()).isBetween(0.0, 1.0);
+  }
+
+  @Test
   void anEmptyValidationSplitIsOneClearError() throws Exception {
     LakeLayout noVal = new LakeLayout(tmp.resolve("noval").toString());
     writeLake(spark, noVal, CLASSES, false);
