@@ -13,13 +13,17 @@ public interface Backbone {
   int inputSize();
 
   /** @param nhwc [N, size, size, 3] in [0,1] */
-  INDArray features(INDArray nhwc);
+  default INDArray features(INDArray nhwc) {
+    return graph().outputSingle(false, toInput(nhwc));
+  }
 
   /** The network itself (fine-tuning builds on it); its single output is the pooled feature vector. */
   org.deeplearning4j.nn.graph.ComputationGraph graph();
 
-  /** NHWC [0,1] batch in the layout {@link #graph()} takes. */
-  INDArray toInput(INDArray nhwc);
+  /** NHWC [0,1] batch in the layout {@link #graph()} takes (as given, for channels-last graphs). */
+  default INDArray toInput(INDArray nhwc) {
+    return nhwc;
+  }
 
   /** Metadata for the model file: what the backbone is, where its weights came from. */
   java.util.Map<String, Object> describe();

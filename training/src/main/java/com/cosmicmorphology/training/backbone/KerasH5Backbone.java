@@ -10,7 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.modelimport.keras.KerasModelImport;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Any Keras .h5 feature extractor (channels_last, pixel/255), imported with KerasModelImport. */
 public final class KerasH5Backbone implements Backbone {
@@ -46,18 +45,8 @@ public final class KerasH5Backbone implements Backbone {
   }
 
   @Override
-  public INDArray features(INDArray nhwc) {
-    return graph.outputSingle(false, nhwc);
-  }
-
-  @Override
   public ComputationGraph graph() {
     return graph;
-  }
-
-  @Override
-  public INDArray toInput(INDArray nhwc) {
-    return nhwc;
   }
 
   @Override

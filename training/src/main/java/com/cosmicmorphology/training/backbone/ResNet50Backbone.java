@@ -8,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,18 +69,8 @@ public final class ResNet50Backbone implements Backbone {
   }
 
   @Override
-  public INDArray features(INDArray nhwc) {
-    return graph.outputSingle(false, toInput(nhwc));
-  }
-
-  @Override
   public ComputationGraph graph() {
     return graph;
-  }
-
-  @Override
-  public INDArray toInput(INDArray nhwc) {
-    return nhwc;
   }
 
   @Override
