@@ -43,9 +43,10 @@ import org.slf4j.LoggerFactory;
  * <p>Order of work, chosen so that a run killed at any moment and started again ends with the same
  * tables: (1) crawl every query's pages (metadata only, small); (2) MERGE {@code nasa_items}, uniting the
  * queries of items seen before; (3) label every item from its full query set; (4) download, decode and
- * hash the previews not yet in {@code images}, {@code nasa.http.concurrency} at a time, and MERGE them in
+ * hash the previews not yet in {@code images}, {@code nasa.http.concurrency} at a time, and append them in
  * batches of {@code ingest.batch-size} (the next batch downloads while one is being written, and at most
- * two batches of bytes are in memory). Nothing is dropped silently: every item ends in {@code images} or
+ * two batches of bytes are in memory). Downloads start during the crawl already ({@link Prefetcher}): the
+ * bytes do not depend on the label, which is attached when a batch is written. Nothing is dropped silently: every item ends in {@code images} or
  * in {@code quarantine} with a reason code.
  */
 public final class NasaIngestJob {
@@ -57,7 +58,7 @@ public final class NasaIngestJob {
 
   /** What a run did, for the summary line and tests. */
   public record Result(int pages, int items, long imagesAdded, long quarantined, long relabelled, long bytes,
-      double seconds) {}
+      double seconds, int startedDuringCrawl) {}
 
   private final SparkSession spark;
   private final LakeLayout lake;
@@ -89,19 +90,35 @@ public final class NasaIngestJob {
       t.setDaemon(true);
       return t;
     });
+    ExecutorService downloads = Executors.newFixedThreadPool(nasa.http().concurrency(), r -> {
+      Thread t = new Thread(r, "nasa-download");
+      t.setDaemon(true);
+      return t;
+    });
     try {
-      return run(queries, maxPages, maxImages, http, progress, metadataWriter, t0);
+      return run(queries, maxPages, maxImages, http, progress, metadataWriter, downloads, t0);
     } finally {
+      downloads.shutdownNow();
       metadataWriter.shutdownNow();
     }
   }
 
   private Result run(List<String> queries, int maxPages, long maxImages, HttpFetcher http, Progress progress,
-      ExecutorService metadataWriter, long t0) throws InterruptedException {
+      ExecutorService metadataWriter, ExecutorService downloads, long t0) throws InterruptedException {
     CosmicConfig.Nasa nasa = config.nasa();
-    // What the lake already holds does not depend on the crawl: read it (and create missing tables) while
-    // the crawl waits on the network. Measured: 4.1 s after a 2.5 s crawl of 100 pages.
+    // What the lake already holds does not depend on the crawl: read it, then create missing tables, while
+    // the crawl waits on the network (measured: 4.1 s after a 2.5 s crawl of 100 pages when done after it).
     CompletableFuture<LakeState> lakeState = CompletableFuture.supplyAsync(this::readLakeState, metadataWriter);
+    CompletableFuture<Void> tablesReady = lakeState.thenRunAsync(() -> {
+      tables.create(LakeTable.IMAGES, IngestTables.IMAGES);
+      tables.create(LakeTable.QUARANTINE, IngestTables.QUARANTINE);
+    }, metadataWriter);
+    int batchSize = config.ingest().batchSize();
+    long maxBytes = config.ingest().maxImageBytes();
+    ImageInspector inspector = new ImageInspector();
+    long ahead = maxImages > 0 ? Math.min(maxImages, 2L * batchSize) : 2L * batchSize;
+    Prefetcher<Fetched> prefetch = new Prefetcher<>(downloads, (int) ahead, lakeState, PERMANENT,
+        item -> () -> fetch(item, http, inspector, maxBytes, progress));
     // (1) crawl
     Map<String, NasaItem> items = new LinkedHashMap<>();
     Map<String, TreeSet<String>> queriesById = new LinkedHashMap<>();
@@ -113,16 +130,20 @@ public final class NasaIngestJob {
       pages += client.search(query, maxPages, page -> {
         progress.page();
         for (NasaItem item : page.items()) {
-          items.putIfAbsent(item.nasaId(), item);
+          if (items.putIfAbsent(item.nasaId(), item) == null) {
+            prefetch.seen(item);
+          }
           queriesById.computeIfAbsent(item.nasaId(), k -> new TreeSet<>()).add(query);
         }
+        prefetch.pump();
         for (SearchPage.BadItem b : page.badItems()) {
           rejected.add(new QuarantineRow(SOURCE, b.recordId(), "search", b.reason(), b.detail(), now));
         }
       });
     }
-    LOG.info("crawled {} pages: {} items for {} queries in {} ms", pages, items.size(), queries.size(),
-        (System.nanoTime() - t0) / 1_000_000);
+    int startedDuringCrawl = prefetch.started();
+    LOG.info("crawled {} pages: {} items for {} queries in {} ms ({} downloads already started)", pages,
+        items.size(), queries.size(), (System.nanoTime() - t0) / 1_000_000, startedDuringCrawl);
 
     // (2) nasa_items, queries united with earlier runs'. Labels need only the united query sets, read
     // before the MERGE, so the MERGE (the slowest metadata step) runs while the images download.
@@ -179,13 +200,15 @@ public final class NasaIngestJob {
 
     LOG.debug("crawl, nasa_items and planning took {} ms", (System.nanoTime() - t0) / 1_000_000);
     // (4) download in batches, writing one batch while the next downloads
-    long[] counts = download(pending, http, progress, quarantined.keySet());
+    join(tablesReady);
+    long[] counts = download(pending, prefetch, item -> () -> fetch(item, http, inspector, maxBytes, progress),
+        downloads, quarantined.keySet());
     tables.mergeQuarantine(rejected);
     tables.relabel(relabel, LABEL_SOURCE);
     join(itemsWritten);
     progress.done();
     return new Result(pages, items.size(), counts[0], counts[1] + rejected.size(), relabel.size(),
-        progress.bytes(), progress.seconds());
+        progress.bytes(), progress.seconds(), startedDuringCrawl);
   }
 
   private static <T> T join(CompletableFuture<T> f) throws InterruptedException {
@@ -198,101 +221,94 @@ public final class NasaIngestJob {
   }
 
   /** What the lake holds before this run: queries per nasa_id, labels per image_id, download quarantine. */
-  private record LakeState(Map<String, List<String>> queries, Map<String, String> labels,
-      Map<String, String> quarantined) {}
+  record LakeState(Map<String, List<String>> queries, Map<String, String> labels, Map<String, String> quarantined) {}
 
+  /** Reads only (a missing table holds nothing): what is already there decides what to download. */
   private LakeState readLakeState() {
-    Map<String, List<String>> queries = readQueries();
-    boolean newImages = tables.create(LakeTable.IMAGES, IngestTables.IMAGES);
-    boolean newQuarantine = tables.create(LakeTable.QUARANTINE, IngestTables.QUARANTINE);
-    // what is already there decides what to download; a table created just now is known to be empty
-    Map<String, String> labels = newImages ? Map.of()
-        : tables.readPairs(LakeTable.IMAGES, "image_id", "label", "source = '" + SOURCE + "'");
-    Map<String, String> quarantined = newQuarantine ? Map.of()
-        : tables.readPairs(LakeTable.QUARANTINE, "record_id", "reason", "source = '" + SOURCE + "' AND stage = 'download'");
-    return new LakeState(queries, labels, quarantined);
+    return new LakeState(readQueries(),
+        tables.readPairs(LakeTable.IMAGES, "image_id", "label", "source = '" + SOURCE + "'"),
+        tables.readPairs(LakeTable.QUARANTINE, "record_id", "reason", "source = '" + SOURCE + "' AND stage = 'download'"));
   }
 
   private record Candidate(NasaItem item, String label) {}
 
-  private record Outcome(ImageRow image, QuarantineRow rejected) {}
+  /** A downloaded, inspected preview (or why it was rejected); the label comes when its batch is written. */
+  private record Fetched(NasaItem item, byte[] body, InspectedImage image, Timestamp at, QuarantineRow rejected) {
+    ImageRow row(String label) {
+      return new ImageRow(item.imageId(), SOURCE, label, LABEL_SOURCE, body, image.sha256(), image.format(),
+          image.width(), image.height(), body.length, item.previewUrl(), at);
+    }
+  }
 
-  private long[] download(List<Candidate> pending, HttpFetcher http, Progress progress, Set<String> wasQuarantined)
-      throws InterruptedException {
+  private long[] download(List<Candidate> pending, Prefetcher<Fetched> prefetch,
+      java.util.function.Function<NasaItem, java.util.concurrent.Callable<Fetched>> task, ExecutorService pool,
+      Set<String> wasQuarantined) throws InterruptedException {
     int batchSize = config.ingest().batchSize();
-    long maxBytes = config.ingest().maxImageBytes();
-    ImageInspector inspector = new ImageInspector();
     long added = 0;
     long rejected = 0;
-    ExecutorService pool = Executors.newFixedThreadPool(config.nasa().http().concurrency(), r -> {
-      Thread t = new Thread(r, "nasa-download");
-      t.setDaemon(true);
-      return t;
-    });
-    try {
-      List<Future<Outcome>> current = submit(pool, pending, 0, batchSize, http, inspector, maxBytes, progress);
-      for (int start = 0; start < pending.size(); start += batchSize) {
-        List<Future<Outcome>> next = submit(pool, pending, start + batchSize, batchSize, http, inspector, maxBytes,
-            progress);
-        List<ImageRow> images = new ArrayList<>();
-        List<QuarantineRow> bad = new ArrayList<>();
-        for (Future<Outcome> f : current) {
-          Outcome o = get(f);
-          if (o.image() != null) {
-            images.add(o.image());
-          } else {
-            bad.add(o.rejected());
-          }
+    List<Future<Fetched>> current = submit(pool, pending, 0, batchSize, prefetch, task);
+    for (int start = 0; start < pending.size(); start += batchSize) {
+      List<Future<Fetched>> next = submit(pool, pending, start + batchSize, batchSize, prefetch, task);
+      // early downloads are the first two batches' worth of candidates in crawl order, as pending is: what
+      // the first two batches did not take belongs to items rejected after the crawl
+      prefetch.dropRest();
+      List<ImageRow> images = new ArrayList<>();
+      List<QuarantineRow> bad = new ArrayList<>();
+      for (int k = 0; k < current.size(); k++) {
+        Fetched f = get(current.get(k));
+        if (f.rejected() == null) {
+          images.add(f.row(pending.get(start + k).label()));
+        } else {
+          bad.add(f.rejected());
         }
-        long w0 = System.nanoTime();
-        tables.appendImages(images); // planned from the lake's image_ids: all new
-        tables.mergeQuarantine(bad);
-        LOG.debug("batch at {}: {} images, {} rejected, written in {} ms", start, images.size(), bad.size(),
-            (System.nanoTime() - w0) / 1_000_000);
-        List<String> recovered = images.stream().map(ImageRow::imageId).filter(wasQuarantined::contains).toList();
-        tables.clearQuarantine(SOURCE, "download", recovered);
-        added += images.size();
-        rejected += bad.size();
-        current = next;
       }
-    } finally {
-      pool.shutdownNow();
+      long w0 = System.nanoTime();
+      tables.appendImages(images); // planned from the lake's image_ids: all new
+      tables.mergeQuarantine(bad);
+      LOG.debug("batch at {}: {} images, {} rejected, written in {} ms", start, images.size(), bad.size(),
+          (System.nanoTime() - w0) / 1_000_000);
+      List<String> recovered = images.stream().map(ImageRow::imageId).filter(wasQuarantined::contains).toList();
+      tables.clearQuarantine(SOURCE, "download", recovered);
+      added += images.size();
+      rejected += bad.size();
+      current = next;
     }
     return new long[] {added, rejected};
   }
 
-  private List<Future<Outcome>> submit(ExecutorService pool, List<Candidate> pending, int from, int batchSize,
-      HttpFetcher http, ImageInspector inspector, long maxBytes, Progress progress) {
-    List<Future<Outcome>> futures = new ArrayList<>();
+  /** The batch's downloads: those the crawl started already, the others submitted now. */
+  private static List<Future<Fetched>> submit(ExecutorService pool, List<Candidate> pending, int from, int batchSize,
+      Prefetcher<Fetched> prefetch, java.util.function.Function<NasaItem, java.util.concurrent.Callable<Fetched>> task) {
+    List<Future<Fetched>> futures = new ArrayList<>();
     for (int i = from; i < Math.min(pending.size(), from + batchSize); i++) {
-      Candidate c = pending.get(i);
-      futures.add(pool.submit(() -> fetch(c, http, inspector, maxBytes, progress)));
+      NasaItem item = pending.get(i).item();
+      Future<Fetched> early = prefetch.take(item.imageId());
+      futures.add(early != null ? early : pool.submit(task.apply(item)));
     }
     return futures;
   }
 
-  private static Outcome fetch(Candidate c, HttpFetcher http, ImageInspector inspector, long maxBytes,
+  private static Fetched fetch(NasaItem item, HttpFetcher http, ImageInspector inspector, long maxBytes,
       Progress progress) throws InterruptedException {
-    String id = c.item().imageId();
+    String id = item.imageId();
     Timestamp at = Timestamp.from(Instant.now());
-    FetchOutcome f = http.get(c.item().previewUrl(), maxBytes);
+    FetchOutcome f = http.get(item.previewUrl(), maxBytes);
     if (!f.isOk()) {
       progress.rejected();
-      return new Outcome(null, new QuarantineRow(SOURCE, id, "download", f.reason(),
-          f.detail() + " for " + c.item().previewUrl(), at));
+      return new Fetched(item, null, null, at, new QuarantineRow(SOURCE, id, "download", f.reason(),
+          f.detail() + " for " + item.previewUrl(), at));
     }
     try {
       InspectedImage img = inspector.inspect(f.body());
       progress.item(f.body().length);
-      return new Outcome(new ImageRow(id, SOURCE, c.label(), LABEL_SOURCE, f.body(), img.sha256(), img.format(),
-          img.width(), img.height(), f.body().length, c.item().previewUrl(), at), null);
+      return new Fetched(item, f.body(), img, at, null);
     } catch (ImageInspector.Rejected r) {
       progress.rejected();
-      return new Outcome(null, new QuarantineRow(SOURCE, id, "download", r.reason(), r.getMessage(), at));
+      return new Fetched(item, null, null, at, new QuarantineRow(SOURCE, id, "download", r.reason(), r.getMessage(), at));
     }
   }
 
-  private static Outcome get(Future<Outcome> f) throws InterruptedException {
+  private static Fetched get(Future<Fetched> f) throws InterruptedException {
     try {
       return f.get();
     } catch (ExecutionException e) {

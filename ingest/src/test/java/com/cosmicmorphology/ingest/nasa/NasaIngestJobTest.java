@@ -104,6 +104,19 @@ class NasaIngestJobTest {
   }
 
   @Test
+  void downloadsStartWhileTheCrawlPagesAndTheTablesEqualACleanRun() throws Exception {
+    NasaIngestJob.Result clean = ingest(tmp.resolve("clean"), Map.of(), 0);
+    // the first page waits 0.8 s: the lake's state is read meanwhile, so page 1's previews start downloading
+    // while pages 2 and 3 are fetched
+    server.script("/search", Fault.stall(800), 1);
+    NasaIngestJob.Result early = ingest(tmp.resolve("early"), Map.of(), 0);
+    assertThat(early.startedDuringCrawl()).isPositive().isLessThanOrEqualTo(2 * 20); // two batches at most
+    assertThat(imageKeys(tmp.resolve("early"))).isEqualTo(imageKeys(tmp.resolve("clean")));
+    assertThat(quarantineReasons(tmp.resolve("early"))).isEqualTo(quarantineReasons(tmp.resolve("clean")));
+    assertThat(early.imagesAdded()).isEqualTo(clean.imagesAdded());
+  }
+
+  @Test
   void aSecondRunAddsNothing() throws Exception {
     Path lake = tmp.resolve("lake");
     ingest(lake, Map.of(), 0);
