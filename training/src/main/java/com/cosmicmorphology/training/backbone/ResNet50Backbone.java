@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +28,7 @@ public final class ResNet50Backbone implements Backbone {
   private final boolean pretrained;
   private final Path weightsFile;
   private final ComputationGraph graph;
+  private ComputationGraph inference;
 
   public ResNet50Backbone(ResNet50Variant variant, int size, Path weightsDir, boolean allowRandom, long seed) {
     this.variant = variant;
@@ -66,6 +68,20 @@ public final class ResNet50Backbone implements Backbone {
   @Override
   public int inputSize() {
     return size;
+  }
+
+  /**
+   * Frozen features run through a twin with every batch norm folded into its convolution
+   * ({@link BatchNormFolding}): the same output, about a third fewer layers to run. Built on first use.
+   */
+  @Override
+  public synchronized INDArray features(INDArray nhwc) {
+    if (inference == null) {
+      inference = new ComputationGraph(ResNet50Graph.buildFolded(variant, size, CNN2DFormat.NHWC));
+      inference.init();
+      BatchNormFolding.fold(graph, inference);
+    }
+    return inference.outputSingle(false, nhwc);
   }
 
   @Override

@@ -71,6 +71,21 @@ public final class ResNet50Graph {
   /** @param format the activations' layout: NCHW (DL4J's default) or NHWC (channels last) */
   public static ComputationGraphConfiguration build(ResNet50Variant variant, int size, int classes, long seed,
       IUpdater updater, CNN2DFormat format) {
+    return build(variant, size, classes, seed, updater, format, false);
+  }
+
+  /**
+   * The same network for inference only, each batch norm folded into the convolution before it (which gets
+   * a bias) and each ReLU that follows a batch norm applied by that convolution: 53 convolutions, 16 adds and
+   * 16 ReLUs instead of 53 + 53 batch norms + 49 ReLU layers. Same layer names for the convolutions; its
+   * parameters come from a trained graph through {@link BatchNormFolding}.
+   */
+  public static ComputationGraphConfiguration buildFolded(ResNet50Variant variant, int size, CNN2DFormat format) {
+    return build(variant, size, 0, 0, null, format, true);
+  }
+
+  private static ComputationGraphConfiguration build(ResNet50Variant variant, int size, int classes, long seed,
+      IUpdater updater, CNN2DFormat format, boolean folded) {
     if (size < 32) {
       throw new IllegalArgumentException("ResNet50 needs inputs of at least 32 px (5 halvings), got " + size);
     }
@@ -85,15 +100,15 @@ public final class ResNet50Graph {
         .graphBuilder()
         .addInputs(INPUT)
         .setInputTypes(InputType.convolutional(size, size, 3, format));
-    g.addLayer("conv1", conv(7, 2, 3, 64, format), INPUT);
-    String x = bnRelu(g, "bn_conv1", "conv1_relu", "conv1", format);
+    Blocks b = new Blocks(g, format, folded);
+    String x = b.convBn("conv1", "bn_conv1", INPUT, 7, 2, 3, 64, true);
     g.addLayer("pool1", new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(3, 3).stride(2, 2).padding(1, 1)
         .dataFormat(format).build(), x);
     x = "pool1";
     for (int st = 0; st < 4; st++) {
-      for (int b = 0; b < BLOCKS[st]; b++) {
-        int stride = st > 0 && b == 0 ? 2 : 1;
-        x = bottleneck(g, blockName(st, b), x, WIDTHS[st], stride, b == 0, variant, format);
+      for (int k = 0; k < BLOCKS[st]; k++) {
+        int stride = st > 0 && k == 0 ? 2 : 1;
+        x = b.bottleneck(blockName(st, k), x, WIDTHS[st], stride, k == 0, variant);
       }
     }
     g.addLayer(POOL, new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), x);
@@ -112,34 +127,42 @@ public final class ResNet50Graph {
     return (stage + 2) + String.valueOf((char) ('a' + block));
   }
 
-  private static String bottleneck(ComputationGraphConfiguration.GraphBuilder g, String id, String in, int width,
-      int stride, boolean project, ResNet50Variant variant, CNN2DFormat f) {
-    int s1 = variant == ResNet50Variant.V1 ? stride : 1;
-    int s3 = variant == ResNet50Variant.V1 ? 1 : stride;
-    g.addLayer("res" + id + "_branch2a", conv(1, s1, 0, width, f), in);
-    String a = bnRelu(g, "bn" + id + "_branch2a", "res" + id + "_branch2a_relu", "res" + id + "_branch2a", f);
-    g.addLayer("res" + id + "_branch2b", conv(3, s3, 1, width, f), a);
-    String b = bnRelu(g, "bn" + id + "_branch2b", "res" + id + "_branch2b_relu", "res" + id + "_branch2b", f);
-    g.addLayer("res" + id + "_branch2c", conv(1, 1, 0, 4 * width, f), b);
-    g.addLayer("bn" + id + "_branch2c", bn(f), "res" + id + "_branch2c");
-    String shortcut = in;
-    if (project) {
-      g.addLayer("res" + id + "_branch1", conv(1, stride, 0, 4 * width, f), in);
-      g.addLayer("bn" + id + "_branch1", bn(f), "res" + id + "_branch1");
-      shortcut = "bn" + id + "_branch1";
-    }
-    g.addVertex("res" + id + "_add", new ElementWiseVertex(ElementWiseVertex.Op.Add), "bn" + id + "_branch2c",
-        shortcut);
-    g.addLayer("res" + id + "_out", new ActivationLayer.Builder().activation(Activation.RELU).build(),
-        "res" + id + "_add");
-    return "res" + id + "_out";
+  /** The batch norm that follows a convolution: conv1 -> bn_conv1, res2a_branch2a -> bn2a_branch2a. */
+  static String bnOf(String conv) {
+    return conv.equals("conv1") ? "bn_conv1" : "bn" + conv.substring(3);
   }
 
-  private static String bnRelu(ComputationGraphConfiguration.GraphBuilder g, String bnName, String reluName,
-      String in, CNN2DFormat f) {
-    g.addLayer(bnName, bn(f), in);
-    g.addLayer(reluName, new ActivationLayer.Builder().activation(Activation.RELU).build(), bnName);
-    return reluName;
+  /** Adds the convolution + batch norm (+ ReLU) units and bottleneck blocks, as trained or folded. */
+  private record Blocks(ComputationGraphConfiguration.GraphBuilder g, CNN2DFormat f, boolean folded) {
+    /** @return the unit's output vertex */
+    String convBn(String convName, String bnName, String in, int k, int stride, int pad, int out, boolean relu) {
+      if (folded) {
+        g.addLayer(convName, new ConvolutionLayer.Builder(k, k).stride(stride, stride).padding(pad, pad).nOut(out)
+            .hasBias(true).activation(relu ? Activation.RELU : Activation.IDENTITY).dataFormat(f).build(), in);
+        return convName;
+      }
+      g.addLayer(convName, conv(k, stride, pad, out, f), in);
+      g.addLayer(bnName, bn(f), convName);
+      if (!relu) {
+        return bnName;
+      }
+      g.addLayer(convName + "_relu", new ActivationLayer.Builder().activation(Activation.RELU).build(), bnName);
+      return convName + "_relu";
+    }
+
+    String bottleneck(String id, String in, int width, int stride, boolean project, ResNet50Variant variant) {
+      int s1 = variant == ResNet50Variant.V1 ? stride : 1;
+      int s3 = variant == ResNet50Variant.V1 ? 1 : stride;
+      String a = convBn("res" + id + "_branch2a", "bn" + id + "_branch2a", in, 1, s1, 0, width, true);
+      String b = convBn("res" + id + "_branch2b", "bn" + id + "_branch2b", a, 3, s3, 1, width, true);
+      String c = convBn("res" + id + "_branch2c", "bn" + id + "_branch2c", b, 1, 1, 0, 4 * width, false);
+      String shortcut = project
+          ? convBn("res" + id + "_branch1", "bn" + id + "_branch1", in, 1, stride, 0, 4 * width, false) : in;
+      g.addVertex("res" + id + "_add", new ElementWiseVertex(ElementWiseVertex.Op.Add), c, shortcut);
+      g.addLayer("res" + id + "_out", new ActivationLayer.Builder().activation(Activation.RELU).build(),
+          "res" + id + "_add");
+      return "res" + id + "_out";
+    }
   }
 
   private static ConvolutionLayer conv(int k, int stride, int pad, int out, CNN2DFormat f) {

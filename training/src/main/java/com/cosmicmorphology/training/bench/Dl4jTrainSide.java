@@ -68,10 +68,13 @@ public final class Dl4jTrainSide {
     out.put("peak_rss_mb", BenchResult.peakRssMb()); // before the feature passes below: training's peak
     if (!trainOnly) {
       // what every frozen-mode training and prediction pays: the backbones as feature extractors, NHWC in
-      ComputationGraph features = new ComputationGraph(ResNet50Graph.build(variant, size, 0, 42, null,
-          CNN2DFormat.NHWC));
-      features.init();
-      out.put("features_resnet50_img_s", featuresPerSecond(features, size, batch, warmup, iterations));
+      // the backbone as frozen-mode training and prediction run it (NHWC, batch norms folded), random weights
+      com.cosmicmorphology.training.backbone.ResNet50Backbone backbone =
+          new com.cosmicmorphology.training.backbone.ResNet50Backbone(variant, size,
+              java.nio.file.Files.createTempDirectory("no-weights"), true, 42);
+      INDArray images = Nd4j.rand(DataType.FLOAT, batch, size, size, 3);
+      List<Double> ft = timed(warmup, iterations, () -> backbone.features(images));
+      out.put("features_resnet50_img_s", batch / ft.stream().sorted().toList().get(ft.size() / 2));
       if (!kerasModel.isEmpty() && java.nio.file.Files.isRegularFile(java.nio.file.Path.of(kerasModel))) {
         out.put("features_keras_img_s", featuresPerSecond(
             org.deeplearning4j.nn.modelimport.keras.KerasModelImport.importKerasModelAndWeights(kerasModel, false),

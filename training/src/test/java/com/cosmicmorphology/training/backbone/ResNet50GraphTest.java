@@ -99,6 +99,33 @@ class ResNet50GraphTest {
     assertThat(a.sub(b).amaxNumber().doubleValue()).isLessThan(1e-3 * a.amaxNumber().doubleValue());
   }
 
+  @ParameterizedTest
+  @EnumSource(ResNet50Variant.class)
+  void theFoldedInferenceTwinGivesTheSameFeatures(ResNet50Variant variant) {
+    var nhwc = org.deeplearning4j.nn.conf.CNN2DFormat.NHWC;
+    ComputationGraph trained = new ComputationGraph(ResNet50Graph.build(variant, 64, 0, 9, null, nhwc));
+    trained.init();
+    Nd4j.getRandom().setSeed(3);
+    trained.paramTable().forEach((k, v) -> { // batch norms as training leaves them, not as initialised
+      if (k.endsWith("_gamma")) {
+        trained.setParam(k, Nd4j.rand(DataType.FLOAT, v.shape()).addi(0.5));
+      } else if (k.endsWith("_beta") || k.endsWith("_mean")) {
+        trained.setParam(k, Nd4j.randn(DataType.FLOAT, v.shape()).muli(0.1));
+      } else if (k.endsWith("_log10stdev")) {
+        trained.setParam(k, Nd4j.rand(DataType.FLOAT, v.shape()).subi(0.5).muli(0.4));
+      }
+    });
+    ComputationGraph folded = new ComputationGraph(ResNet50Graph.buildFolded(variant, 64, nhwc));
+    folded.init();
+    BatchNormFolding.fold(trained, folded);
+    assertThat(folded.getLayers().length).isEqualTo(53 + 1 + 16 + 1); // convs, max pool, post-add ReLUs, GAP
+    INDArray x = Nd4j.rand(DataType.FLOAT, 2, 64, 64, 3);
+    INDArray a = trained.outputSingle(false, x);
+    INDArray b = folded.outputSingle(false, x);
+    assertThat(b.shape()).containsExactly(2, 2048);
+    assertThat(a.sub(b).amaxNumber().doubleValue()).isLessThan(1e-3 * a.amaxNumber().doubleValue());
+  }
+
   private static long stride(ComputationGraphConfiguration conf, String layer) {
     var v = (org.deeplearning4j.nn.conf.graph.LayerVertex) conf.getVertices().get(layer);
     return ((ConvolutionLayer) v.getLayerConf().getLayer()).getStride()[0];

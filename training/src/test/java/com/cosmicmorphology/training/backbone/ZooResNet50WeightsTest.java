@@ -93,8 +93,11 @@ class ZooResNet50WeightsTest {
     assertThat(b.id()).isEqualTo("resnet50v1_imagenet_64");
     assertThat(b.describe()).containsEntry("pretrained", "imagenet").containsEntry("variant", "v1");
     assertThat(b.graph().getParam("res5a_branch2c_W")).isEqualTo(zoo.getParam("res5a_branch2c_W"));
-    INDArray f = b.features(Nd4j.rand(DataType.FLOAT, 2, 64, 64, 3));
+    INDArray x = Nd4j.rand(DataType.FLOAT, 2, 64, 64, 3);
+    INDArray f = b.features(x); // through the folded twin
     assertThat(f.shape()).containsExactly(2, 2048);
+    INDArray unfolded = b.graph().outputSingle(false, x);
+    assertThat(f.sub(unfolded).amaxNumber().doubleValue()).isLessThan(1e-3 * unfolded.amaxNumber().doubleValue());
     assertThatThrownBy(() -> new ResNet50Backbone(ResNet50Variant.V1_5, 64, weightsDir, true, 1))
         .isInstanceOf(CosmicException.class).hasMessageContaining("trained with ResNet50 v1")
         .hasMessageContaining("training.resnet-variant=v1");
