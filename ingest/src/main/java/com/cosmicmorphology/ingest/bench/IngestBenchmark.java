@@ -116,45 +116,23 @@ public final class IngestBenchmark implements Callable<Integer> {
   }
 
   /**
-   * The baseline: the same image URLs on {@code threads} plain threads taking the next item as they finish,
-   * bytes read and counted, nothing else. Returns the bytes read; fails if any item did not download.
+   * The baseline: the same image URLs on {@code threads} plain threads, bytes read and counted, nothing else.
+   * Returns the bytes read; a failed download fails the baseline.
    */
   static long download(String baseUrl, int n, int threads) throws Exception {
-    java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger(1);
     java.util.concurrent.atomic.AtomicLong total = new java.util.concurrent.atomic.AtomicLong();
-    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
-    try {
-      List<java.util.concurrent.Future<Integer>> done = new ArrayList<>();
-      for (int t = 0; t < threads; t++) {
-        done.add(pool.submit(() -> {
-          byte[] buf = new byte[64 * 1024];
-          int count = 0;
-          for (int i = next.getAndIncrement(); i <= n; i = next.getAndIncrement()) {
-            String id = String.format("SYN-%07d", i);
-            HttpURLConnection c = (HttpURLConnection) URI.create(baseUrl + "/image/" + id + "/" + id + "~thumb.jpg")
-                .toURL().openConnection();
-            try (InputStream in = c.getInputStream()) {
-              int r;
-              while ((r = in.read(buf)) > 0) {
-                total.addAndGet(r);
-              }
-            }
-            count++;
-          }
-          return count;
-        }));
+    com.cosmicmorphology.common.bench.PlainThreads.run(n, threads, () -> new byte[64 * 1024], (buf, i) -> {
+      String id = String.format("SYN-%07d", i + 1);
+      HttpURLConnection c = (HttpURLConnection) URI.create(baseUrl + "/image/" + id + "/" + id + "~thumb.jpg")
+          .toURL().openConnection();
+      try (InputStream in = c.getInputStream()) {
+        int r;
+        while ((r = in.read(buf)) > 0) {
+          total.addAndGet(r);
+        }
       }
-      int count = 0;
-      for (java.util.concurrent.Future<Integer> f : done) {
-        count += f.get();
-      }
-      if (count != n) {
-        throw new IOException("baseline downloaded " + count + " of " + n + " images");
-      }
-      return total.get();
-    } finally {
-      pool.shutdownNow();
-    }
+    });
+    return total.get();
   }
 
   private static List<byte[]> loadImages(Path dir) throws IOException {

@@ -46,8 +46,8 @@ import org.slf4j.LoggerFactory;
  * hash the previews not yet in {@code images}, {@code nasa.http.concurrency} at a time, and append them in
  * batches of {@code ingest.batch-size} (the next batch downloads while one is being written, and at most
  * two batches of bytes are in memory). Downloads start during the crawl already ({@link Prefetcher}): the
- * bytes do not depend on the label, which is attached when a batch is written. Nothing is dropped silently: every item ends in {@code images} or
- * in {@code quarantine} with a reason code.
+ * bytes do not depend on the label, which is attached when a batch is written. Nothing is dropped silently:
+ * every item ends in {@code images} or in {@code quarantine} with a reason code.
  */
 public final class NasaIngestJob {
   private static final Logger LOG = LoggerFactory.getLogger(NasaIngestJob.class);
@@ -201,8 +201,7 @@ public final class NasaIngestJob {
     LOG.debug("crawl, nasa_items and planning took {} ms", (System.nanoTime() - t0) / 1_000_000);
     // (4) download in batches, writing one batch while the next downloads
     join(tablesReady);
-    long[] counts = download(pending, prefetch, item -> () -> fetch(item, http, inspector, maxBytes, progress),
-        downloads, quarantined.keySet());
+    long[] counts = download(pending, prefetch, quarantined.keySet());
     tables.mergeQuarantine(rejected);
     tables.relabel(relabel, LABEL_SOURCE);
     join(itemsWritten);
@@ -240,15 +239,14 @@ public final class NasaIngestJob {
     }
   }
 
-  private long[] download(List<Candidate> pending, Prefetcher<Fetched> prefetch,
-      java.util.function.Function<NasaItem, java.util.concurrent.Callable<Fetched>> task, ExecutorService pool,
-      Set<String> wasQuarantined) throws InterruptedException {
+  private long[] download(List<Candidate> pending, Prefetcher<Fetched> prefetch, Set<String> wasQuarantined)
+      throws InterruptedException {
     int batchSize = config.ingest().batchSize();
     long added = 0;
     long rejected = 0;
-    List<Future<Fetched>> current = submit(pool, pending, 0, batchSize, prefetch, task);
+    List<Future<Fetched>> current = submit(pending, 0, batchSize, prefetch);
     for (int start = 0; start < pending.size(); start += batchSize) {
-      List<Future<Fetched>> next = submit(pool, pending, start + batchSize, batchSize, prefetch, task);
+      List<Future<Fetched>> next = submit(pending, start + batchSize, batchSize, prefetch);
       // early downloads are the first two batches' worth of candidates in crawl order, as pending is: what
       // the first two batches did not take belongs to items rejected after the crawl
       prefetch.dropRest();
@@ -277,13 +275,11 @@ public final class NasaIngestJob {
   }
 
   /** The batch's downloads: those the crawl started already, the others submitted now. */
-  private static List<Future<Fetched>> submit(ExecutorService pool, List<Candidate> pending, int from, int batchSize,
-      Prefetcher<Fetched> prefetch, java.util.function.Function<NasaItem, java.util.concurrent.Callable<Fetched>> task) {
+  private static List<Future<Fetched>> submit(List<Candidate> pending, int from, int batchSize,
+      Prefetcher<Fetched> prefetch) {
     List<Future<Fetched>> futures = new ArrayList<>();
     for (int i = from; i < Math.min(pending.size(), from + batchSize); i++) {
-      NasaItem item = pending.get(i).item();
-      Future<Fetched> early = prefetch.take(item.imageId());
-      futures.add(early != null ? early : pool.submit(task.apply(item)));
+      futures.add(prefetch.takeOrSubmit(pending.get(i).item()));
     }
     return futures;
   }

@@ -57,9 +57,10 @@ final class Prefetcher<T> {
     }
   }
 
-  /** The download started early for this image, if any (it is then the caller's). */
-  Future<T> take(String imageId) {
-    return started.remove(imageId);
+  /** The item's download: the one the crawl started, else one submitted now (either is then the caller's). */
+  Future<T> takeOrSubmit(NasaItem item) {
+    Future<T> early = started.remove(item.imageId());
+    return early != null ? early : pool.submit(task.apply(item));
   }
 
   int started() {

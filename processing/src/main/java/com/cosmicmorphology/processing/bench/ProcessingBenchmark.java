@@ -120,16 +120,10 @@ public final class ProcessingBenchmark implements Callable<Integer> {
       realImages(spark, bytes).write().format("delta").mode(SaveMode.Overwrite).save(px.location(LakeTable.IMAGES));
       double dark = ctx.config().eda().darkThreshold();
       // baseline first, after an untimed warm-up pass, so neither side runs on a cold JIT
-      PixelStatsCalculator calc = new PixelStatsCalculator(dark);
       List<byte[]> warmUpBytes = distinctImages(imageDir, count, warmUp);
-      for (byte[] b : warmUpBytes) {
-        calc.compute(b);
-      }
+      onThreads(warmUpBytes, dark, 1);
       long t3 = System.nanoTime();
-      double checksum = 0;
-      for (byte[] b : bytes) {
-        checksum += calc.compute(b).brightness();
-      }
+      double checksum = onThreads(bytes, dark, 1);
       double singleSeconds = (System.nanoTime() - t3) / 1e9;
       // the honest ceiling: the same calculator on as many plain threads as Spark has cores, same warm-up
       int cores = spark.sparkContext().defaultParallelism();
@@ -207,39 +201,18 @@ public final class ProcessingBenchmark implements Callable<Integer> {
   }
 
   /**
-   * The calculator on {@code threads} plain Java threads (one calculator each, as Spark has one per task),
-   * each taking the next image as it finishes: the summed brightness, as a checksum of the same work.
+   * The calculator on {@code threads} plain Java threads (one calculator each, as Spark has one per task):
+   * the summed brightness, in image order, so that any thread count gives the same checksum to the last bit.
    */
   static double onThreads(List<byte[]> bytes, double dark, int threads) throws Exception {
-    java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
-    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
-    try {
-      List<java.util.concurrent.Future<double[]>> parts = new ArrayList<>();
-      for (int t = 0; t < threads; t++) {
-        parts.add(pool.submit(() -> {
-          PixelStatsCalculator calc = new PixelStatsCalculator(dark);
-          double[] sum = new double[bytes.size()];
-          for (int i = next.getAndIncrement(); i < bytes.size(); i = next.getAndIncrement()) {
-            sum[i] = calc.compute(bytes.get(i)).brightness();
-          }
-          return sum;
-        }));
-      }
-      double[] all = new double[bytes.size()];
-      for (java.util.concurrent.Future<double[]> f : parts) {
-        double[] part = f.get();
-        for (int i = 0; i < all.length; i++) {
-          all[i] += part[i];
-        }
-      }
-      double checksum = 0;
-      for (double v : all) { // in image order, so the sum is the single thread's to the last bit
-        checksum += v;
-      }
-      return checksum;
-    } finally {
-      pool.shutdownNow();
+    double[] brightness = new double[bytes.size()];
+    com.cosmicmorphology.common.bench.PlainThreads.run(bytes.size(), threads,
+        () -> new PixelStatsCalculator(dark), (calc, i) -> brightness[i] = calc.compute(bytes.get(i)).brightness());
+    double checksum = 0;
+    for (double v : brightness) {
+      checksum += v;
     }
+    return checksum;
   }
 
   /** The job's read, decode and measure over a lake's images, without its dedup and write: rows computed. */

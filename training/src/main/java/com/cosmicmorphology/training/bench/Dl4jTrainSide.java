@@ -1,7 +1,9 @@
 package com.cosmicmorphology.training.bench;
 
 import com.cosmicmorphology.common.bench.BenchResult;
+import com.cosmicmorphology.training.backbone.KerasH5Backbone;
 import com.cosmicmorphology.training.backbone.OneDnnHelpers;
+import com.cosmicmorphology.training.backbone.ResNet50Backbone;
 import com.cosmicmorphology.training.backbone.ResNet50Graph;
 import com.cosmicmorphology.training.backbone.ResNet50Variant;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -67,18 +69,14 @@ public final class Dl4jTrainSide {
     out.put("peak_gflops", peak);
     out.put("peak_rss_mb", BenchResult.peakRssMb()); // before the feature passes below: training's peak
     if (!trainOnly) {
-      // what every frozen-mode training and prediction pays: the backbones as feature extractors, NHWC in
-      // the backbone as frozen-mode training and prediction run it (NHWC, batch norms folded), random weights
-      com.cosmicmorphology.training.backbone.ResNet50Backbone backbone =
-          new com.cosmicmorphology.training.backbone.ResNet50Backbone(variant, size,
-              java.nio.file.Files.createTempDirectory("no-weights"), true, 42);
-      INDArray images = Nd4j.rand(DataType.FLOAT, batch, size, size, 3);
-      List<Double> ft = timed(warmup, iterations, () -> backbone.features(images));
-      out.put("features_resnet50_img_s", batch / ft.stream().sorted().toList().get(ft.size() / 2));
+      // what every frozen-mode training and prediction pays: the backbones as feature extractors, as those run
+      // them (NHWC; ResNet50 with its batch norms folded), random weights
+      ResNet50Backbone resnet = new ResNet50Backbone(variant, size,
+          java.nio.file.Files.createTempDirectory("no-weights"), true, 42);
+      out.put("features_resnet50_img_s", featuresPerSecond(resnet::features, size, batch, warmup, iterations));
       if (!kerasModel.isEmpty() && java.nio.file.Files.isRegularFile(java.nio.file.Path.of(kerasModel))) {
         out.put("features_keras_img_s", featuresPerSecond(
-            org.deeplearning4j.nn.modelimport.keras.KerasModelImport.importKerasModelAndWeights(kerasModel, false),
-            224, batch, warmup, iterations));
+            new KerasH5Backbone(java.nio.file.Path.of(kerasModel), 224)::features, 224, batch, warmup, iterations));
       }
     }
     out.put("version", "DL4J " + mavenVersion() + ", ND4J " + Nd4j.getBackend().getClass().getSimpleName());
@@ -88,10 +86,11 @@ public final class Dl4jTrainSide {
     System.out.println(new ObjectMapper().writeValueAsString(out));
   }
 
-  /** Images/s of a feature extractor's inference on an NHWC batch (median of the timed runs). */
-  private static double featuresPerSecond(ComputationGraph g, int size, int batch, int warmup, int iterations) {
+  /** Images/s of a backbone's features on an NHWC batch in [0,1) (median of the timed runs). */
+  private static double featuresPerSecond(java.util.function.UnaryOperator<INDArray> features, int size, int batch,
+      int warmup, int iterations) {
     INDArray x = Nd4j.rand(DataType.FLOAT, batch, size, size, 3);
-    List<Double> t = timed(warmup, iterations, () -> g.outputSingle(false, x));
+    List<Double> t = timed(warmup, iterations, () -> features.apply(x));
     return batch / t.stream().sorted().toList().get(t.size() / 2);
   }
 
