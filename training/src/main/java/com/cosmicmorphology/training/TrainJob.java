@@ -12,7 +12,12 @@ import com.cosmicmorphology.training.distributed.SparkHeadTrainer;
 import com.cosmicmorphology.training.eval.Metrics;
 import com.cosmicmorphology.training.features.FeatureStore;
 import com.cosmicmorphology.training.head.FineTuneTrainer;
+import com.cosmicmorphology.training.head.HeadKind;
+import com.cosmicmorphology.training.head.HeadSpec;
 import com.cosmicmorphology.training.head.HeadTrainer;
+import com.cosmicmorphology.training.head.Standardiser;
+import com.cosmicmorphology.training.selection.CrossValidation;
+import com.cosmicmorphology.training.selection.CvMetadata;
 import com.cosmicmorphology.training.model.ModelStore;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -27,16 +32,21 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code ./cosmic train}: transfer learning. Frozen mode: features of every train/val image (all its
- * dihedral views) come from the feature cache, computed once, and a head is trained on them. Fine-tune mode:
- * the backbone from {@code training.unfreeze-from} on trains with a new head on augmented pixels. Both stop
- * early on the validation split; the model directory gets the network and its metadata.
+ * dihedral views) come from the feature cache, computed once; grouped k-fold cross-validation over train + val
+ * chooses the head and its epochs (with a linear and a majority-class baseline beside it), and the chosen head
+ * is refitted on all of train + val. Fine-tune mode: the backbone from {@code training.unfreeze-from} on trains
+ * with a new head on augmented pixels, stopping early on the val split. The model directory gets the network
+ * and its metadata (the CV estimate included).
  */
 public final class TrainJob {
   private static final Logger LOG = LoggerFactory.getLogger(TrainJob.class);
 
   /** What training produced. */
-  public record Result(String modelId, Path modelDir, Metrics.Report validation, long featuresComputed,
-      int bestEpoch, double seconds) {}
+  public record Result(String modelId, Path modelDir, Metrics.Report validation, CrossValidation.Outcome cv,
+      long featuresComputed, int bestEpoch, double seconds) {}
+
+  /** Epochs between two scorings of a held-out fold (the resolution of the epoch count CV chooses). */
+  static final int CV_EVERY = 5;
 
   private final SparkSession spark;
   private final LakeLayout lake;
@@ -55,18 +65,17 @@ public final class TrainJob {
     String policy = config.inputs().policy().key();
     List<LabelledImage> train = data.load("train", t.inputSize(), policy);
     List<LabelledImage> val = data.load("val", t.inputSize(), policy);
-    List<String> classes = new ArrayList<>(new TreeSet<>(train.stream().map(LabelledImage::label).toList()));
+    List<LabelledImage> pool = new ArrayList<>(train);
+    pool.addAll(val);
+    List<String> classes = new ArrayList<>(new TreeSet<>(pool.stream().map(LabelledImage::label).toList()));
     if (classes.size() < 2) {
-      throw new CosmicException(ExitCode.MISSING_INPUT, "the train split has " + classes.size()
+      throw new CosmicException(ExitCode.MISSING_INPUT, "the train and val splits have " + classes.size()
           + " class; a classifier needs at least 2");
     }
     Backbone backbone = Backbones.create(t);
     FeatureStore store = new FeatureStore(spark, lake, backbone);
-    HeadTrainer.Trained head = null;
-    FineTuneTrainer.Trained tuned = null;
     String master = spark.sparkContext().master();
     boolean distributed = SparkHeadTrainer.applies(t.distributed(), master);
-    SparkHeadTrainer.Trained spread = null;
     if (distributed && !t.mode().equals("frozen")) {
       if (t.distributed().engine().equals("spark")) {
         throw new CosmicException(ExitCode.USAGE, "training.distributed.engine=spark trains the frozen-mode head on "
@@ -76,25 +85,9 @@ public final class TrainJob {
       LOG.info("training.mode={} runs in the driver JVM (distributed training covers the frozen-mode head)", t.mode());
       distributed = false;
     }
-    if (t.mode().equals("frozen")) {
-      List<LabelledImage> all = new ArrayList<>(train);
-      all.addAll(val);
-      Map<String, float[][]> feats = store.features(all, t.featureViews());
-      if (distributed) {
-        spread = new SparkHeadTrainer(spark, t).train(views(train, feats), labels(train, classes), views(val, feats),
-            labels(val, classes), classes);
-        head = spread.head();
-      } else {
-        head = new HeadTrainer(t).train(views(train, feats), labels(train, classes), views(val, feats),
-            labels(val, classes), classes);
-      }
-    } else {
-      int[] y = labels(train, classes);
-      tuned = new FineTuneTrainer(t).train(backbone, train, y, val, labels(val, classes), classes,
-          HeadTrainer.classWeights(y, classes.size(), t.classWeights()));
-    }
-    Metrics.Report validation = head != null ? head.validation() : tuned.validation();
-    int bestEpoch = head != null ? head.bestEpoch() : tuned.bestEpoch();
+    Outcome outcome = t.mode().equals("frozen")
+        ? frozen(t, store, pool, classes, distributed)
+        : fineTuned(t, backbone, train, val, classes);
 
     String modelId = backbone.id() + "-" + Instant.now().toString().replaceAll("[^0-9T]", "").substring(0, 15);
     Map<String, Object> meta = new LinkedHashMap<>();
@@ -106,54 +99,108 @@ public final class TrainJob {
     meta.put("resize_policy", policy);
     meta.put("normalisation", "pixel/255");
     meta.put("mode", t.mode());
-    if (tuned != null) {
+    if (!t.mode().equals("frozen")) {
       meta.put("unfreeze_from", t.unfreezeFrom());
       meta.put("augmentation", "random dihedral view (rotations by 90 degrees, flips) per image and epoch");
     }
     meta.put("feature_views", t.featureViews());
     Map<String, Object> where = new LinkedHashMap<>();
-    where.put("engine", spread != null ? "spark" : "local");
+    where.put("engine", outcome.workers() > 0 ? "spark" : "local");
     where.put("spark_master", master);
-    if (spread != null) {
+    if (outcome.workers() > 0) {
       where.put("training_master", t.distributed().trainingMaster());
-      where.put("workers", spread.workers());
+      where.put("workers", outcome.workers());
       if (t.distributed().trainingMaster().equals("parameter-averaging")) {
         where.put("averaging_frequency", t.distributed().averagingFrequency());
       }
     }
     meta.put("training_engine", where);
+    meta.put("hyper_parameters", outcome.hyperParameters());
+    if (outcome.standardiser() != null) {
+      meta.put("standardiser_mean", outcome.standardiser().mean());
+      meta.put("standardiser_std", outcome.standardiser().std());
+    }
+    meta.put("table_versions", data.versions());
+    meta.put("lake", lake.root());
+    meta.putAll(outcome.imagesUsed());
+    if (outcome.cv() != null) {
+      meta.put("cross_validation", CvMetadata.of(outcome.cv()));
+    }
+    Map<String, Object> vm = new LinkedHashMap<>();
+    vm.put("accuracy", outcome.validation().accuracy());
+    vm.put("macro_f1", outcome.validation().macroF1());
+    vm.put("macro_roc_auc", outcome.validation().macroAuc());
+    vm.put("measured_on", outcome.cv() != null ? "cross-validation, out-of-fold predictions" : "val split");
+    meta.put("validation_metrics", vm);
+    meta.put("trained_at", Instant.now().toString());
+    ModelStore.save(modelDir, outcome.net(), meta);
+    double s = (System.nanoTime() - t0) / 1e9;
+    LOG.info("model {} saved to {} in {} s", modelId, modelDir, String.format("%.0f", s));
+    return new Result(modelId, modelDir, outcome.validation(), outcome.cv(), store.computed(), outcome.bestEpoch(), s);
+  }
+
+  /**
+   * Frozen mode: cross-validation over train + val picks the head and its epochs, then the head is refitted
+   * on all of train + val (the test split stays untouched for {@code evaluate}).
+   */
+  private Outcome frozen(CosmicConfig.Training t, FeatureStore store, List<LabelledImage> pool, List<String> classes,
+      boolean distributed) {
+    Map<String, float[][]> feats = store.features(pool, t.featureViews());
+    List<float[][]> x = views(pool, feats);
+    int[] y = labels(pool, classes);
+    List<HeadSpec> candidates = candidates(t);
+    CrossValidation.Outcome cv = new CrossValidation(spark, t.cvFolds(), t.seed(), t.epochs(), CV_EVERY)
+        .run(x, y, pool.stream().map(LabelledImage::groupId).toList(), classes, candidates);
+    HeadSpec spec = cv.best().spec();
+    int epochs = cv.best().epochs();
+    Map<String, Object> hp = new LinkedHashMap<>(spec.describe());
+    hp.put("epochs", epochs);
+    hp.put("epochs_chosen_by", t.cvFolds() + "-fold cross-validation");
+    Map<String, Object> used = Map.of("train_images", pool.size(), "trained_on_splits", List.of("train", "val"));
+    if (distributed) {
+      SparkHeadTrainer.Trained spread = new SparkHeadTrainer(spark, t).fit(spec, x, y, classes, epochs);
+      return new Outcome(spread.head().net(), spread.head().standardiser(), cv.best().pooled(), cv, epochs, hp, used,
+          spread.workers());
+    }
+    HeadTrainer.Fitted f = new HeadTrainer(spec, epochs, epochs).fit(x, y, classes.size(), epochs, (e, sec, n, st) -> false);
+    LOG.info("head {} refitted on {} images (train + val) for {} epochs", spec.label(), pool.size(), epochs);
+    return new Outcome(f.net(), f.standardiser(), cv.best().pooled(), cv, epochs, hp, used, 0);
+  }
+
+  /** The heads cross-validation compares: {@code training.head}, or both kinds when it is auto. */
+  static List<HeadSpec> candidates(CosmicConfig.Training t) {
+    return switch (t.head()) {
+      case "linear" -> List.of(HeadSpec.of(t, HeadKind.LINEAR));
+      case "mlp" -> List.of(HeadSpec.of(t, HeadKind.MLP));
+      default -> List.of(HeadSpec.of(t, HeadKind.LINEAR), HeadSpec.of(t, HeadKind.MLP));
+    };
+  }
+
+  /** Fine-tune mode: backbone layers and head on augmented pixels, early stopping on the val split. */
+  private Outcome fineTuned(CosmicConfig.Training t, Backbone backbone, List<LabelledImage> train,
+      List<LabelledImage> val, List<String> classes) {
+    int[] y = labels(train, classes);
+    FineTuneTrainer.Trained tuned = new FineTuneTrainer(t).train(backbone, train, y, val, labels(val, classes), classes,
+        HeadTrainer.classWeights(y, classes.size(), t.classWeights()));
     Map<String, Object> hp = new LinkedHashMap<>();
     hp.put("epochs_max", t.epochs());
-    hp.put("epochs_run", head != null ? head.epochsRun() : tuned.epochsRun());
-    hp.put("best_epoch", bestEpoch);
+    hp.put("epochs_run", tuned.epochsRun());
+    hp.put("best_epoch", tuned.bestEpoch());
     hp.put("batch_size", t.batchSize());
     hp.put("learning_rate", t.learningRate());
-    hp.put("hidden", t.hidden());
-    hp.put("dropout", t.dropout());
     hp.put("l2", t.l2());
     hp.put("patience", t.patience());
     hp.put("class_weights", t.classWeights());
     hp.put("seed", t.seed());
-    meta.put("hyper_parameters", hp);
-    if (head != null) {
-      meta.put("standardiser_mean", head.standardiser().mean());
-      meta.put("standardiser_std", head.standardiser().std());
-    }
-    meta.put("table_versions", data.versions());
-    meta.put("lake", lake.root());
-    meta.put("train_images", train.size());
-    meta.put("val_images", val.size());
-    Map<String, Object> vm = new LinkedHashMap<>();
-    vm.put("accuracy", validation.accuracy());
-    vm.put("macro_f1", validation.macroF1());
-    vm.put("macro_roc_auc", validation.macroAuc());
-    meta.put("validation_metrics", vm);
-    meta.put("trained_at", Instant.now().toString());
-    ModelStore.save(modelDir, head != null ? head.net() : tuned.net(), meta);
-    double s = (System.nanoTime() - t0) / 1e9;
-    LOG.info("model {} saved to {} in {} s", modelId, modelDir, String.format("%.0f", s));
-    return new Result(modelId, modelDir, validation, store.computed(), bestEpoch, s);
+    Map<String, Object> used = Map.of("train_images", train.size(), "val_images", val.size(),
+        "trained_on_splits", List.of("train"));
+    return new Outcome(tuned.net(), null, tuned.validation(), null, tuned.bestEpoch(), hp, used, 0);
   }
+
+  /** What either mode produced: the network, how it was chosen and on what. */
+  private record Outcome(org.deeplearning4j.nn.api.Model net, Standardiser standardiser, Metrics.Report validation,
+      CrossValidation.Outcome cv, int bestEpoch, Map<String, Object> hyperParameters, Map<String, Object> imagesUsed,
+      int workers) {}
 
   static List<float[][]> views(List<LabelledImage> images, Map<String, float[][]> feats) {
     return images.stream().map(i -> feats.get(i.contentSha256())).toList();

@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
 public final class TrainingCli implements CommandProvider {
   @Override
   public List<Object> commands() {
-    return List.of(new Train(), new Evaluate(), new Predict());
+    return List.of(new Train(), new Tune(), new Evaluate(), new Predict());
   }
 
   @Override
@@ -30,7 +30,8 @@ public final class TrainingCli implements CommandProvider {
   }
 
   @Command(name = "train", mixinStandardHelpOptions = true,
-      description = "Transfer learning on the train split, early stopping on val; saves model + metadata.")
+      description = "Transfer learning: cross-validation over train + val chooses the head and its epochs, "
+          + "then the head is refitted on train + val; saves model + metadata (with the CV estimate).")
   public static final class Train implements Callable<Integer> {
     @Mixin JobOptions options = new JobOptions();
 
@@ -43,6 +44,9 @@ public final class TrainingCli implements CommandProvider {
     @Option(names = "--epochs", paramLabel = "N", description = "Maximum epochs (training.epochs).")
     Integer epochs;
 
+    @Option(names = "--tuned", description = "Use the head settings of the best trial of the latest './cosmic tune'.")
+    boolean tuned;
+
     @Override
     public Integer call() {
       Map<String, String> extra = new LinkedHashMap<>();
@@ -53,11 +57,53 @@ public final class TrainingCli implements CommandProvider {
         extra.put("training.epochs", epochs.toString());
       }
       JobContext ctx = JobContext.from(options, extra);
+      if (tuned) {
+        extra.putAll(com.cosmicmorphology.training.selection.TuneJob.bestOfLatest(ctx.spark(), ctx.lake()));
+        ctx = JobContext.from(options, extra);
+      }
       Path dir = modelDir != null ? modelDir : Path.of(ctx.config().training().modelDir());
       TrainJob.Result r = new TrainJob(ctx.spark(), ctx.lake(), ctx.config()).run(dir);
-      System.out.printf("train: model %s in %s; validation accuracy %.3f, macro-F1 %.3f (best epoch %d); "
-              + "%d feature vectors computed; %.0f s%n", r.modelId(), r.modelDir(), r.validation().accuracy(),
-          r.validation().macroF1(), r.bestEpoch(), r.featuresComputed(), r.seconds());
+      if (r.cv() != null) {
+        System.out.print(com.cosmicmorphology.training.selection.CvMetadata.table(r.cv()));
+        System.out.printf("train: model %s in %s; head %s refitted on train + val for %d epochs; cross-validated "
+                + "accuracy %.3f, macro-F1 %.3f; %d feature vectors computed; %.0f s%n", r.modelId(), r.modelDir(),
+            r.cv().best().name(), r.bestEpoch(), r.validation().accuracy(), r.validation().macroF1(),
+            r.featuresComputed(), r.seconds());
+      } else {
+        System.out.printf("train: model %s in %s; validation accuracy %.3f, macro-F1 %.3f (best epoch %d); "
+                + "%d feature vectors computed; %.0f s%n", r.modelId(), r.modelDir(), r.validation().accuracy(),
+            r.validation().macroF1(), r.bestEpoch(), r.featuresComputed(), r.seconds());
+      }
+      return ExitCode.OK.code();
+    }
+  }
+
+  @Command(name = "tune", mixinStandardHelpOptions = true,
+      description = "Hyper-parameter search of the head: every trial cross-validated (trials x folds as Spark "
+          + "tasks over the cached features); appends to the trials table and prints the best.")
+  public static final class Tune implements Callable<Integer> {
+    @Mixin JobOptions options = new JobOptions();
+
+    @Option(names = "--trials", paramLabel = "N", defaultValue = "12",
+        description = "Trials, the configured head first (default: ${DEFAULT-VALUE}).")
+    int trials;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "42", description = "Search seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Override
+    public Integer call() {
+      if (trials < 1) {
+        throw new CosmicException(ExitCode.USAGE, "--trials must be at least 1, got " + trials);
+      }
+      JobContext ctx = JobContext.from(options, Map.of());
+      var r = new com.cosmicmorphology.training.selection.TuneJob(ctx.spark(), ctx.lake(), ctx.config()).run(trials, seed);
+      System.out.print(com.cosmicmorphology.training.selection.CvMetadata.table(r.outcome()));
+      StringBuilder flags = new StringBuilder();
+      r.bestConfig().forEach((k, v) -> flags.append(" --set ").append(k).append('=').append(v));
+      System.out.printf("tune: %s, %d trials in the trials table; best: %s (CV macro-F1 %.3f ± %.3f)%n"
+              + "train with it: ./cosmic train --tuned   (or:%s)%n", r.searchId(), r.outcome().candidates().size(),
+          r.outcome().best().name(), r.outcome().best().macroF1(), r.outcome().best().macroF1Spread(), flags);
       return ExitCode.OK.code();
     }
   }

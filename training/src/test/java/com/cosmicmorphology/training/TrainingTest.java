@@ -112,7 +112,12 @@ class TrainingTest {
     assertThat(trained.featuresComputed()).isEqualTo(3 * 11 * 2); // train + val images, 2 views each
     assertThat(modelDir.resolve("head.zip")).isRegularFile();
     assertThat(modelDir.resolve("metadata.json")).content().contains("\"classes\"").contains("globular_cluster")
-        .contains("table_versions").contains("validation_metrics").contains("\"backbone\"");
+        .contains("table_versions").contains("validation_metrics").contains("\"backbone\"")
+        .contains("\"cross_validation\"").contains("majority_baseline").contains("\"train_images\" : 33")
+        .contains("\"trained_on_splits\" : [ \"train\", \"val\" ]");
+    // the head CV chose beats the majority class it was compared with, on images it did not train on
+    assertThat(trained.cv().best().macroF1()).isGreaterThan(trained.cv().majority().macroF1());
+    assertThat(trained.cv().candidates()).extracting(c -> c.spec().kind().key()).containsExactly("linear", "mlp");
     EvaluateJob.Result r = new EvaluateJob(spark, lake, config).run(modelDir, "test");
     assertThat(r.images()).isEqualTo(9);
     double majority = 1.0 / 3;
@@ -125,6 +130,22 @@ class TrainingTest {
     new EvaluateJob(spark, lake, config).run(modelDir, "test");
     assertThat(spark.read().format("delta").load(lake.location(LakeTable.METRICS))
         .where("model_id = '" + trained.modelId() + "' AND split = 'test'").count()).isEqualTo(rows);
+  }
+
+  @Test
+  void tuneWritesTrialsAndTrainUsesTheBestOne() {
+    var r = new com.cosmicmorphology.training.selection.TuneJob(spark, lake, config).run(3, 7);
+    var rows = spark.read().format("delta").load(lake.location(LakeTable.TRIALS))
+        .where("search_id = '" + r.searchId() + "'");
+    assertThat(rows.count()).isEqualTo(3 * 2); // accuracy and macro_f1 per trial
+    assertThat(rows.where("metric = 'macro_f1' AND mean > 0 AND spread >= 0 AND folds = 5 AND images = 33").count())
+        .isEqualTo(3);
+    Map<String, String> best = com.cosmicmorphology.training.selection.TuneJob.bestOfLatest(spark, lake);
+    assertThat(best).isEqualTo(r.bestConfig()).containsKeys("training.head", "training.l2", "training.learning-rate");
+    Map<String, String> tuned = new HashMap<>(best);
+    TrainJob.Result t = new TrainJob(spark, lake, config(lake.root(), tuned)).run(tmp.resolve("model-tuned"));
+    assertThat(t.cv().candidates()).hasSize(1);
+    assertThat(t.cv().best().spec()).isEqualTo(r.outcome().best().spec());
   }
 
   @Test

@@ -52,6 +52,14 @@ final class ConfigValidator {
     oneOf("training.backbone", t.backbone(), "keras-h5", "resnet50", "squeezenet");
     oneOf("training.resnet-variant", t.resnetVariant(), "v1", "v1.5");
     oneOf("training.mode", t.mode(), "frozen", "fine-tune");
+    oneOf("training.head", t.head(), "auto", "linear", "mlp");
+    between("training.cv-folds", t.cvFolds(), 2, 20);
+    for (String f : t.featureLayers()) {
+      if (!f.matches("[A-Za-z0-9_]+:(avg|max)")) {
+        throw new ConfigException("training.feature-layers entry '" + f + "' must be layer:avg or layer:max, e.g. "
+            + "block_10_depthwise_relu:avg");
+      }
+    }
     oneOf("training.feature-views", Integer.toString(t.featureViews()), "1", "2", "4", "8");
     between("training.input-size", t.inputSize(), 16, 1024);
     positive("training.epochs", t.epochs());

@@ -93,7 +93,10 @@ public record CosmicConfig(Lake lake, Spark spark, S3 s3, Nasa nasa, Ingest inge
    * squeezenet (DL4J zoo; ImageNet weights looked up in {@code weightsDir}, else random weights only if
    * {@code allowRandomWeights}); {@code resnetVariant}: v1 (stride on the first 1x1 of a downsampling block, what
    * ImageNet weights were trained with) or v1.5 (stride on the 3x3, torchvision's). {@code mode}: frozen (features cached once, head trained on them) or
-   * fine-tune (layers from {@code unfreezeFrom} on are trained, with sky-suited augmentation).
+   * fine-tune (layers from {@code unfreezeFrom} on are trained, with sky-suited augmentation). {@code head}: auto
+   * (the better of linear and mlp by cross-validation), linear or mlp; {@code cvFolds}: grouped, stratified folds
+   * over the train and val splits that choose the head and its epochs. {@code featureLayers}: for keras-h5, which
+   * activations make the feature vector ({@code layer:avg|max}; empty: the model's output).
    */
   @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
   public record Training(
@@ -115,6 +118,9 @@ public record CosmicConfig(Lake lake, Spark spark, S3 s3, Nasa nasa, Ingest inge
       int patience,
       boolean classWeights,
       long seed,
+      String head,
+      int cvFolds,
+      List<String> featureLayers,
       String modelDir,
       Distributed distributed) {}
 

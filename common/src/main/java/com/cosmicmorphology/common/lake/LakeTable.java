@@ -7,7 +7,8 @@ public enum LakeTable {
   QUARANTINE("quarantine", "ingest nasa or ingest folder"),
   SPLITS("splits", "split"),
   PREDICTIONS("predictions", "predict"),
-  METRICS("metrics", "evaluate");
+  METRICS("metrics", "evaluate"),
+  TRIALS("trials", "tune");
 
   private final String tableName;
   private final String producedBy;

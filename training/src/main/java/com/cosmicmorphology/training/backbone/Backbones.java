@@ -10,7 +10,7 @@ public final class Backbones {
   public static Backbone create(CosmicConfig.Training t) {
     OneDnnHelpers.enable();
     if (t.backbone().equals("keras-h5")) {
-      return new KerasH5Backbone(Path.of(t.kerasModel()), t.inputSize());
+      return new KerasH5Backbone(Path.of(t.kerasModel()), t.inputSize(), t.featureLayers());
     }
     String dir = t.weightsDir().startsWith("~") ? System.getProperty("user.home") + t.weightsDir().substring(1)
         : t.weightsDir();

@@ -6,37 +6,80 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
+import com.cosmicmorphology.common.image.Hashes;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.modelimport.keras.KerasModelImport;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
-/** Any Keras .h5 feature extractor (channels_last, pixel/255), imported with KerasModelImport. */
+/**
+ * Any Keras .h5 feature extractor (channels_last, pixel/255), imported with KerasModelImport. Its feature vector
+ * is the model's output, or, when feature layers are given, those activations pooled over space (global
+ * average or max) side by side: an inner layer can say more than the model's own pooled output (measured with
+ * cross-validation, see README's Quality section).
+ */
 public final class KerasH5Backbone implements Backbone {
   private final Path file;
   private final ComputationGraph graph;
   private final int size;
   private final String sha256;
+  private final List<String> featureLayers;
 
   public KerasH5Backbone(Path file, int size) {
+    this(file, size, List.of());
+  }
+
+  /** @param featureLayers {@code layer:avg} or {@code layer:max} entries; empty for the model's output */
+  public KerasH5Backbone(Path file, int size, List<String> featureLayers) {
     if (!Files.isRegularFile(file)) {
       throw new CosmicException(ExitCode.USAGE, "Keras backbone " + file + " does not exist; set training.keras-model "
           + "to an .h5 file (the repository ships models/mobilenet_v2_imagenet_block10_features.h5)");
     }
     this.file = file;
     this.size = size;
+    this.featureLayers = List.copyOf(featureLayers);
     try {
       this.sha256 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
       this.graph = KerasModelImport.importKerasModelAndWeights(file.toString(), false);
     } catch (Exception e) {
       throw new CosmicException(ExitCode.USAGE, "cannot import Keras model " + file + ": " + e.getMessage(), e);
     }
+    for (String f : this.featureLayers) {
+      String layer = f.substring(0, f.indexOf(':'));
+      if (!graph.getConfiguration().getVertices().containsKey(layer)) {
+        throw new CosmicException(ExitCode.USAGE, "training.feature-layers names '" + layer + "', which " + file
+            + " does not have; its layers include " + graph.getConfiguration().getNetworkOutputs() + " and e.g. "
+            + graph.getConfiguration().getTopologicalOrderStr().subList(0, 3) + " ...");
+      }
+    }
+  }
+
+  @Override
+  public INDArray features(INDArray nhwc) {
+    if (featureLayers.isEmpty()) {
+      return graph.outputSingle(false, nhwc);
+    }
+    Map<String, INDArray> act = graph.feedForward(nhwc, false);
+    INDArray[] parts = new INDArray[featureLayers.size()];
+    for (int i = 0; i < parts.length; i++) {
+      String[] lp = featureLayers.get(i).split(":");
+      INDArray a = act.get(lp[0]); // [N, H, W, C]: the imported graph is channels_last
+      parts[i] = lp[1].equals("max") ? a.max(1, 2) : a.mean(1, 2);
+    }
+    return Nd4j.hstack(parts);
   }
 
   @Override
   public String id() {
     String name = file.getFileName().toString().replaceAll("\\.h5$", "").replaceAll("[^A-Za-z0-9_]", "_");
-    return "keras_" + name.toLowerCase() + "_" + size;
+    String base = "keras_" + name.toLowerCase() + "_" + size;
+    // another feature recipe is another cache table; a short hash keeps the table name a valid identifier
+    return featureLayers.isEmpty() ? base
+        : base + "_f" + Hashes.sha256(String.join(",", featureLayers).getBytes(StandardCharsets.UTF_8)).substring(0, 8);
   }
 
   @Override
@@ -58,6 +101,9 @@ public final class KerasH5Backbone implements Backbone {
     m.put("input_size", size);
     m.put("layout", "NHWC");
     m.put("normalisation", "pixel/255");
+    if (!featureLayers.isEmpty()) {
+      m.put("feature_layers", featureLayers);
+    }
     return m;
   }
 }

@@ -199,7 +199,7 @@ public final class DistributedBenchmark implements Callable<Integer> {
   private static CosmicConfig.Training with(CosmicConfig.Training t, int epochs, int patience, CosmicConfig.Distributed d) {
     return new CosmicConfig.Training(t.backbone(), t.kerasModel(), t.weightsDir(), t.allowRandomWeights(), t.resnetVariant(), t.mode(),
         t.inputSize(), t.unfreezeFrom(), t.featureViews(), epochs, t.batchSize(), t.learningRate(), t.hidden(),
-        t.dropout(), t.l2(), patience, t.classWeights(), t.seed(), t.modelDir(), d);
+        t.dropout(), t.l2(), patience, t.classWeights(), t.seed(), t.head(), t.cvFolds(), t.featureLayers(), t.modelDir(), d);
   }
 
   private Run distributed(CosmicConfig config, CosmicConfig.Training fixed, String master, int workers, int cores,

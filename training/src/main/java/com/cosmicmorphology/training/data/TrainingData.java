@@ -45,22 +45,23 @@ public final class TrainingData {
           + size + "' first");
     }
     Dataset<Row> curated = spark.read().format("delta").load(lake.location("curated_images"))
-        .select("image_id", "content_sha256");
+        .select("image_id", "group_id", "content_sha256");
     Dataset<Row> inputs = spark.read().format("delta").load(lake.location(INPUTS))
         .where(col("size").equalTo(size).and(col("policy").equalTo(policy)).and(col("error").isNull()))
         .select("content_sha256", "pixels");
     Dataset<Row> joined = splits.select("image_id", "label", "split").join(curated, "image_id")
         .join(inputs, curated.col("content_sha256").equalTo(inputs.col("content_sha256")), "left")
-        .select(col("image_id"), col("label"), col("split"), curated.col("content_sha256"), col("pixels"))
+        .select(col("image_id"), col("label"), col("split"), col("group_id"), curated.col("content_sha256"), col("pixels"))
         .orderBy("image_id");
     List<LabelledImage> out = new ArrayList<>();
     long missing = 0;
     for (Row r : joined.collectAsList()) {
-      if (r.isNullAt(4)) {
+      if (r.isNullAt(5)) {
         missing++;
         continue;
       }
-      out.add(new LabelledImage(r.getString(0), r.getString(1), r.getString(2), r.getString(3), (byte[]) r.get(4)));
+      out.add(new LabelledImage(r.getString(0), r.getString(1), r.getString(2), r.getString(3), r.getString(4),
+          (byte[]) r.get(5)));
     }
     if (missing > 0) {
       throw new CosmicException(ExitCode.MISSING_INPUT, missing + " curated images have no model input at " + size

@@ -3,6 +3,7 @@ package com.cosmicmorphology.training.distributed;
 import com.cosmicmorphology.common.config.CosmicConfig;
 import com.cosmicmorphology.training.eval.Metrics;
 import com.cosmicmorphology.training.head.EarlyStopping;
+import com.cosmicmorphology.training.head.HeadSpec;
 import com.cosmicmorphology.training.head.HeadTrainer;
 import com.cosmicmorphology.training.head.Standardiser;
 import java.util.ArrayList;
@@ -20,8 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The head of {@link HeadTrainer}, trained data-parallel on the Spark executors with dl4j-spark: the same
- * network, standardisation, class weights, seeds and early stopping on validation macro-F1, so the model it
- * returns is the same kind as a local one. The standardised examples (every view of every training image) are
+ * network, standardisation, class weights and seeds, for the epochs cross-validation chose (or with early
+ * stopping on validation macro-F1), so the model it returns is the same kind as a local one. The standardised examples (every view of every training image) are
  * parallelised once and kept in executor memory; each epoch is one {@code fit} over them, made of averaging
  * rounds of {@code workers x batch x averaging-frequency} examples. Validation runs on the driver.
  */
@@ -39,7 +40,18 @@ public final class SparkHeadTrainer {
     this.conf = conf;
   }
 
+  /** Early stopping on the validation images (what {@code bench distributed} compares with a local fit). */
   public Trained train(List<float[][]> train, int[] trainY, List<float[][]> val, int[] valY, List<String> classes) {
+    return run(new HeadTrainer(conf).spec(), train, trainY, val, valY, classes, conf.epochs());
+  }
+
+  /** Exactly {@code epochs} epochs of the given head on all the images (the refit after cross-validation). */
+  public Trained fit(HeadSpec spec, List<float[][]> train, int[] trainY, List<String> classes, int epochs) {
+    return run(spec, train, trainY, List.of(), new int[0], classes, epochs);
+  }
+
+  private Trained run(HeadSpec spec, List<float[][]> train, int[] trainY, List<float[][]> val, int[] valY,
+      List<String> classes, int epochs) {
     int k = classes.size();
     HeadTrainer.Examples ex = HeadTrainer.Examples.of(train, trainY);
     List<float[]> rows = ex.rows();
@@ -56,22 +68,25 @@ public final class SparkHeadTrainer {
     // The training master persists it (serialised, in executor memory) on the first fit and reuses it.
     JavaRDD<DataSet> rdd = jsc.parallelize(examples, workers);
 
-    HeadTrainer local = new HeadTrainer(conf);
-    MultiLayerNetwork net = new MultiLayerNetwork(local.network(rows.get(0).length, k,
-        HeadTrainer.classWeights(trainY, k, conf.classWeights())));
+    MultiLayerNetwork net = new MultiLayerNetwork(HeadTrainer.network(spec, rows.get(0).length, k,
+        HeadTrainer.classWeights(trainY, k, spec.classWeights())));
     net.init();
     // Each worker sees batch/workers examples per step, so one step of all workers covers what one local step does.
-    int perWorker = Math.max(1, conf.batchSize() / workers);
+    int perWorker = Math.max(1, spec.batchSize() / workers);
     TrainingMaster<?, ?> master = TrainingMasters.create(conf.distributed(), workers, perWorker, conf.seed());
     SparkDl4jMultiLayer sparkNet = new SparkDl4jMultiLayer(jsc, net, master);
     EarlyStopping stop = new EarlyStopping(conf.patience());
     List<HeadTrainer.EpochLog> log = new ArrayList<>();
     int epoch;
     try {
-      for (epoch = 1; epoch <= conf.epochs(); epoch++) {
+      for (epoch = 1; epoch <= epochs; epoch++) {
         long t0 = System.nanoTime();
         sparkNet.fit(rdd);
         double fit = (System.nanoTime() - t0) / 1e9;
+        if (val.isEmpty()) {
+          log.add(new HeadTrainer.EpochLog(epoch, fit, Double.NaN, Double.NaN));
+          continue;
+        }
         Metrics.Report r = Metrics.of(HeadTrainer.probabilities(sparkNet.getNetwork(), st, val), valY, classes);
         log.add(new HeadTrainer.EpochLog(epoch, fit, r.accuracy(), r.macroF1()));
         if (stop.update(epoch, r, sparkNet.getNetwork().params())) {
@@ -83,8 +98,12 @@ public final class SparkHeadTrainer {
       master.deleteTempFiles(jsc);
     }
     MultiLayerNetwork best = sparkNet.getNetwork();
+    int run = Math.min(epoch, epochs);
+    if (val.isEmpty()) {
+      LOG.info("distributed head ({}, {} workers): {} epochs", conf.distributed().trainingMaster(), workers, run);
+      return new Trained(new HeadTrainer.Trained(best, st, run, run, null), workers, rows.size(), log);
+    }
     best.setParams(stop.bestParams());
-    int run = Math.min(epoch, conf.epochs());
     LOG.info("distributed head ({}, {} workers): best epoch {} of {} (validation accuracy {}, macro-F1 {})",
         conf.distributed().trainingMaster(), workers, stop.bestEpoch(), run,
         String.format("%.3f", stop.best().accuracy()), String.format("%.3f", stop.best().macroF1()));

@@ -35,7 +35,7 @@ public final class Scorer {
         : t.kerasModel(), t.weightsDir(), t.allowRandomWeights(),
         b.get("variant") == null ? t.resnetVariant() : (String) b.get("variant"), t.mode(), size, t.unfreezeFrom(),
         t.featureViews(), t.epochs(), t.batchSize(), t.learningRate(), t.hidden(), t.dropout(), t.l2(), t.patience(),
-        t.classWeights(), t.seed(), t.modelDir(), t.distributed());
+        t.classWeights(), t.seed(), t.head(), t.cvFolds(), featureLayers(model, t), t.modelDir(), t.distributed());
     this.backbone = Backbones.create(asTrained);
     String expectedId = (String) model.metadata().get("backbone_id");
     if (!backbone.id().equals(expectedId)
@@ -47,6 +47,13 @@ public final class Scorer {
     this.standardiser = model.fineTuned() ? null
         : new Standardiser(model.floats("standardiser_mean"), model.floats("standardiser_std"));
     this.views = ((Number) model.metadata().get("feature_views")).intValue();
+  }
+
+  /** The feature recipe the model was trained on (older models: the backbone's output). */
+  @SuppressWarnings("unchecked")
+  private static List<String> featureLayers(ModelStore.Loaded model, CosmicConfig.Training t) {
+    Object f = model.backbone().get("feature_layers");
+    return f == null ? List.of() : (List<String>) f;
   }
 
   public ModelStore.Loaded model() {

@@ -69,7 +69,7 @@ public final class PredictJob {
         .orderBy("image_id").collectAsList()) {
       byte[] px = pixels((byte[]) r.get(2), scorer, r.getString(0), failed);
       if (px != null) {
-        images.add(new LabelledImage(r.getString(0), null, null, r.getString(1), px));
+        images.add(new LabelledImage(r.getString(0), null, null, null, r.getString(1), px));
       }
     }
     double[][] probs = scorer.score(spark, lake, images);
