@@ -15,6 +15,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.modelimport.keras.KerasModelImport;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Any Keras .h5 feature extractor (channels_last, pixel/255), imported with KerasModelImport. Its feature vector
@@ -68,9 +69,34 @@ public final class KerasH5Backbone implements Backbone {
     for (int i = 0; i < parts.length; i++) {
       String[] lp = featureLayers.get(i).split(":");
       INDArray a = act.get(lp[0]); // [N, H, W, C]: the imported graph is channels_last
-      parts[i] = lp[1].equals("max") ? a.max(1, 2) : a.mean(1, 2);
+      parts[i] = switch (lp[1]) {
+        case "max" -> a.max(1, 2);
+        case "grid" -> grid(a);
+        default -> a.mean(1, 2);
+      };
     }
     return Nd4j.hstack(parts);
+  }
+
+  /**
+   * Average pooling over the four quadrants of the map ([N, 4C]: top-left, top-right, bottom-left,
+   * bottom-right): where in the frame a structure is (a compact core, a centred nebula, stars everywhere) is
+   * information global pooling throws away. Dihedral views move the quadrants, so the views stay distinct examples.
+   */
+  static INDArray grid(INDArray a) {
+    long h = a.size(1);
+    long w = a.size(2);
+    long hm = h / 2;
+    long wm = w / 2;
+    INDArray[] q = new INDArray[4];
+    int i = 0;
+    for (long[] r : new long[][] {{0, hm}, {hm, h}}) {
+      for (long[] c : new long[][] {{0, wm}, {wm, w}}) {
+        q[i++] = a.get(NDArrayIndex.all(), NDArrayIndex.interval(r[0], r[1]), NDArrayIndex.interval(c[0], c[1]),
+            NDArrayIndex.all()).mean(1, 2);
+      }
+    }
+    return Nd4j.hstack(q);
   }
 
   @Override

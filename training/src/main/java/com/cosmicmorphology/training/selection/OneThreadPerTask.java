@@ -1,5 +1,6 @@
 package com.cosmicmorphology.training.selection;
 
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.nativeblas.NativeOpsHolder;
 
 /**
@@ -16,6 +17,10 @@ final class OneThreadPerTask {
   private OneThreadPerTask() {}
 
   static synchronized void enter() {
+    // ND4J initialises its backend (which loads the native library behind NativeOpsHolder) on first use of
+    // Nd4j; reaching NativeOpsHolder first, as a fresh executor JVM's first task did, failed its class
+    // initialisation for the JVM's whole life (NoClassDefFoundError on every later task).
+    Nd4j.getExecutioner();
     if (active++ == 0) {
       saved = NativeOpsHolder.getInstance().getDeviceNativeOps().ompGetMaxThreads();
       NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(1);
