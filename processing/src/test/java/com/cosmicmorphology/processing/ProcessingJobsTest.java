@@ -167,6 +167,47 @@ class ProcessingJobsTest {
   }
 
   @Test
+  void mosaicTilesStayInOneGroupAndOneSplitOrAreExcludedWhenConfigured() throws Exception {
+    LakeLayout mosaic = new LakeLayout(tmp.resolve("mosaic").toString());
+    // the sample's first 9 emission nebulae and galaxies by name hold real tiles of two mosaics: Barnard's Loop
+    // (barnard_loop-1, -2, -4) and the Large Magellanic Cloud (lmc_01 .. lmc_04, lmc_08)
+    new ImagesFixture().sample(9, "emission_reflection_nebula", "galaxy").writeTo(spark, mosaic, SaveMode.ErrorIfExists);
+    Map<String, List<String>> mosaics = Map.of(
+        "folder:emission_reflection_nebula/barnard_loop-1.jpg", List.of("folder:emission_reflection_nebula/barnard_loop-1.jpg",
+            "folder:emission_reflection_nebula/barnard_loop-2.jpg", "folder:emission_reflection_nebula/barnard_loop-4.jpg"),
+        "folder:galaxy/lmc_01.jpg", List.of("folder:galaxy/lmc_01.jpg", "folder:galaxy/lmc_02.jpg",
+            "folder:galaxy/lmc_03.jpg", "folder:galaxy/lmc_04.jpg", "folder:galaxy/lmc_08.jpg"));
+    List<String> tiles = mosaics.values().stream().flatMap(List::stream).toList();
+
+    new CleanJob(spark, mosaic, SharedSpark.config(mosaic.root(), Map.of())).run();
+    new SplitJob(spark, mosaic).run(42, List.of(0.7, 0.15, 0.15));
+    Map<String, Row> kept = spark.read().format("delta").load(mosaic.location(CleanJob.TABLE)).collectAsList().stream()
+        .collect(Collectors.toMap(r -> r.getAs("image_id"), r -> r));
+    Map<String, String> s = splits(mosaic);
+    mosaics.forEach((group, members) -> {
+      for (String t : members) {
+        assertThat(kept.get(t).<Boolean>getAs("included")).as(t).isTrue();
+        assertThat(kept.get(t).<String>getAs("group_id")).as(t).isEqualTo(group);
+        assertThat(kept.get(t).<String>getAs("detail")).as(t).contains("tile of a mosaic");
+        assertThat(s.get(t)).as(t).isEqualTo(s.get(group));
+      }
+    });
+    // every other image is its own group: the tiles' grouping took nothing else in
+    assertThat(kept).hasSize(18);
+    kept.values().stream().filter(r -> !tiles.contains(r.<String>getAs("image_id")))
+        .forEach(r -> assertThat(r.<String>getAs("group_id")).isEqualTo(r.<String>getAs("image_id")));
+
+    new CleanJob(spark, mosaic, SharedSpark.config(mosaic.root(), Map.of("clean.exclude-mosaic-tiles", "true"))).run();
+    Map<String, Row> excluded = spark.read().format("delta").load(mosaic.location(CleanJob.TABLE)).collectAsList()
+        .stream().collect(Collectors.toMap(r -> r.getAs("image_id"), r -> r));
+    for (String t : tiles) {
+      assertThat(excluded.get(t).<Boolean>getAs("included")).as(t).isFalse();
+      assertThat(excluded.get(t).<String>getAs("reason")).as(t).isEqualTo("mosaic_tile");
+    }
+    assertThat(excluded.values().stream().filter(r -> !r.<Boolean>getAs("included"))).hasSize(tiles.size());
+  }
+
+  @Test
   void pixelStatsAreIncremental() throws Exception {
     LakeLayout l = new LakeLayout(tmp.resolve("incremental").toString());
     new ImagesFixture().sample(3, "galaxy").writeTo(spark, l, SaveMode.ErrorIfExists);

@@ -108,6 +108,7 @@ class TrainingTest {
   }
 
   @Test
+  @SuppressWarnings("unchecked")
   void trainsAndBeatsTheMajorityClassOnHeldBackImages() {
     assertThat(trained.featuresComputed()).isEqualTo(3 * 11 * 2); // train + val images, 2 views each
     assertThat(modelDir.resolve("head.zip")).isRegularFile();
@@ -123,6 +124,13 @@ class TrainingTest {
     double majority = 1.0 / 3;
     assertThat(r.report().accuracy()).isGreaterThan(majority);
     assertThat(r.confusionPng()).isRegularFile();
+    // the test figures land in the metadata beside the CV estimate the head was chosen with
+    Map<String, Object> test = evaluation(modelDir, "test");
+    assertThat(((Number) test.get("accuracy")).doubleValue()).isEqualTo(r.report().accuracy());
+    assertThat(((Number) test.get("macro_f1")).doubleValue()).isEqualTo(r.report().macroF1());
+    assertThat(test.get("images")).isEqualTo(9);
+    assertThat(((Map<String, Object>) test.get("recall")).keySet()).containsExactlyInAnyOrder(CLASSES);
+    assertThat(modelDir.resolve("metadata.json")).content().contains("\"cross_validation\"");
     long rows = spark.read().format("delta").load(lake.location(LakeTable.METRICS))
         .where("model_id = '" + trained.modelId() + "' AND split = 'test'").count();
     assertThat(rows).isEqualTo(3 + 3 * 5); // overall + per class
@@ -130,6 +138,17 @@ class TrainingTest {
     new EvaluateJob(spark, lake, config).run(modelDir, "test");
     assertThat(spark.read().format("delta").load(lake.location(LakeTable.METRICS))
         .where("model_id = '" + trained.modelId() + "' AND split = 'test'").count()).isEqualTo(rows);
+  }
+
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> evaluation(Path modelDir, String split) {
+    try {
+      Map<String, Object> m = new com.fasterxml.jackson.databind.ObjectMapper()
+          .readValue(modelDir.resolve("metadata.json").toFile(), Map.class);
+      return (Map<String, Object>) ((Map<String, Object>) m.get("evaluations")).get(split);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   @Test

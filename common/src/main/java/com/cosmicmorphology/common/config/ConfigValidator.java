@@ -55,9 +55,10 @@ final class ConfigValidator {
     oneOf("training.head", t.head(), "auto", "linear", "mlp");
     between("training.cv-folds", t.cvFolds(), 2, 20);
     for (String f : t.featureLayers()) {
-      if (!f.matches("[A-Za-z0-9_]+:(avg|max|grid)")) {
-        throw new ConfigException("training.feature-layers entry '" + f + "' must be layer:avg, layer:max or "
-            + "layer:grid (2x2 average), e.g. block_10_depthwise_relu:grid");
+      if (!f.matches("[A-Za-z0-9_]+:(avg|max|grid)") && !f.equals("pixels:stats")) {
+        throw new ConfigException("training.feature-layers entry '" + f + "' must be layer:avg, layer:max, "
+            + "layer:grid (2x2 average) or pixels:stats (colour, dark fraction, sharpness, radial profile of the "
+            + "input), e.g. block_10_project_BN:avg");
       }
     }
     oneOf("training.feature-views", Integer.toString(t.featureViews()), "1", "2", "4", "8");

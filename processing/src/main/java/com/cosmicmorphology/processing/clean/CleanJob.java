@@ -86,6 +86,21 @@ public final class CleanJob {
     for (String[] p : pairs) {
       groups.union(p[0], p[1]);
     }
+    MosaicTiles mosaics = new MosaicTiles(config.clean().mosaicMinTiles());
+    rows.forEach(r -> mosaics.count(r.getString(0), String.valueOf(r.get(r.fieldIndex("label")))));
+    if (!config.clean().excludeMosaicTiles()) {
+      // Kept tiles of one mosaic form one group, like near-duplicates: they show one object, so a split (and
+      // every cross-validation fold) holds all of them or none, and no tile is scored against its neighbours.
+      Map<String, String> firstTileSha = new HashMap<>();
+      for (Row r : rows) {
+        String id = r.getString(0);
+        String label = String.valueOf(r.get(r.fieldIndex("label")));
+        if (mosaics.isTile(id, label)) {
+          String sha = r.getString(r.fieldIndex("content_sha256"));
+          groups.union(firstTileSha.computeIfAbsent(MosaicTiles.key(id, label).orElseThrow(), k -> sha), sha);
+        }
+      }
+    }
     Map<String, String> groupIdOfRoot = new HashMap<>(); // root sha -> smallest image_id in the group
     Map<String, Set<String>> labelsOfRoot = new HashMap<>();
     for (Row r : rows) {
@@ -93,8 +108,6 @@ public final class CleanJob {
       groupIdOfRoot.merge(root, r.getString(0), (a, b) -> a.compareTo(b) <= 0 ? a : b);
       labelsOfRoot.computeIfAbsent(root, k -> new TreeSet<>()).add(String.valueOf(r.get(r.fieldIndex("label"))));
     }
-    MosaicTiles mosaics = new MosaicTiles(config.clean().mosaicMinTiles());
-    rows.forEach(r -> mosaics.count(r.getString(0), String.valueOf(r.get(r.fieldIndex("label")))));
 
     Timestamp now = Timestamp.from(Instant.now());
     List<Row> out = new ArrayList<>(rows.size());
@@ -128,7 +141,9 @@ public final class CleanJob {
         detail = "one of several tiles of one mosaic (file name stem)";
       }
       String groupId = groupIdOfRoot.get(root);
-      if (reason.equals("ok") && !groupId.equals(id)) {
+      if (reason.equals("ok") && mosaics.isTile(id, String.valueOf(label))) {
+        detail = "tile of a mosaic, grouped with its other tiles under " + groupId;
+      } else if (reason.equals("ok") && !groupId.equals(id)) {
         detail = "near-duplicate of " + groupId; // kept, and kept in the same split as its group
       }
       out.add(RowFactory.create(id, r.getString(1), label, sha, groupId, reason.equals("ok"), reason, detail, now));

@@ -21,9 +21,12 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * Any Keras .h5 feature extractor (channels_last, pixel/255), imported with KerasModelImport. Its feature vector
  * is the model's output, or, when feature layers are given, those activations pooled over space (global
  * average or max) side by side: an inner layer can say more than the model's own pooled output (measured with
- * cross-validation, see README's Quality section).
+ * cross-validation, see README's Quality section). The entry {@code pixels:stats} appends {@link PixelFeatures}
+ * of the input image.
  */
 public final class KerasH5Backbone implements Backbone {
+  /** The feature-layers entry that appends {@link PixelFeatures} of the input instead of a layer's activations. */
+  public static final String PIXEL_STATS = "pixels:stats";
   private final Path file;
   private final ComputationGraph graph;
   private final int size;
@@ -51,10 +54,14 @@ public final class KerasH5Backbone implements Backbone {
     }
     for (String f : this.featureLayers) {
       String layer = f.substring(0, f.indexOf(':'));
+      if (f.equals(PIXEL_STATS)) {
+        continue;
+      }
       if (!graph.getConfiguration().getVertices().containsKey(layer)) {
+        List<String> order = graph.getConfiguration().getTopologicalOrderStr();
         throw new CosmicException(ExitCode.USAGE, "training.feature-layers names '" + layer + "', which " + file
-            + " does not have; its layers include " + graph.getConfiguration().getNetworkOutputs() + " and e.g. "
-            + graph.getConfiguration().getTopologicalOrderStr().subList(0, 3) + " ...");
+            + " does not have; its last layers are " + order.subList(Math.max(0, order.size() - 4), order.size())
+            + ": name layers of this file, or set training.feature-layers=[] to use its output");
       }
     }
   }
@@ -64,9 +71,14 @@ public final class KerasH5Backbone implements Backbone {
     if (featureLayers.isEmpty()) {
       return graph.outputSingle(false, nhwc);
     }
-    Map<String, INDArray> act = graph.feedForward(nhwc, false);
+    Map<String, INDArray> act = featureLayers.stream().allMatch(PIXEL_STATS::equals) ? Map.of()
+        : graph.feedForward(nhwc, false);
     INDArray[] parts = new INDArray[featureLayers.size()];
     for (int i = 0; i < parts.length; i++) {
+      if (featureLayers.get(i).equals(PIXEL_STATS)) {
+        parts[i] = PixelFeatures.of(nhwc);
+        continue;
+      }
       String[] lp = featureLayers.get(i).split(":");
       INDArray a = act.get(lp[0]); // [N, H, W, C]: the imported graph is channels_last
       parts[i] = switch (lp[1]) {

@@ -64,6 +64,16 @@ public final class EvaluateJob {
     }
     Metrics.Report report = Metrics.of(scorer.score(spark, lake, images), truth, classes);
     write(scorer.model().modelId(), split, report);
+    Map<String, Object> figures = new java.util.LinkedHashMap<>();
+    figures.put("images", images.size());
+    figures.put("accuracy", report.accuracy());
+    figures.put("macro_f1", report.macroF1());
+    figures.put("macro_roc_auc", report.macroAuc());
+    Map<String, Double> recall = new java.util.LinkedHashMap<>();
+    report.classes().forEach(c -> recall.put(c.label(), c.recall()));
+    figures.put("recall", recall);
+    figures.put("evaluated_at", Instant.now().toString());
+    ModelStore.recordEvaluation(modelDir, split, figures);
     Path png = modelDir.resolve("confusion_" + split + ".png");
     try {
       ConfusionChart.write(report.confusion(), classes, "Model " + scorer.model().modelId() + " on " + split

@@ -57,8 +57,10 @@ public final class FineTuneTrainer {
           order.size())) + " (the layer names of the backbone, in order)");
     }
     String output = base.getConfiguration().getNetworkOutputs().get(0);
-    long featureDim = backbone.features(Nd4j.rand(DataType.FLOAT, 1, backbone.inputSize(), backbone.inputSize(), 3))
-        .size(1);
+    // the head sits on the graph's own output, which fine-tuning trains through; training.feature-layers
+    // (a frozen-mode recipe of pooled inner activations) does not apply here
+    long featureDim = base.outputSingle(false, backbone.toInput(Nd4j.rand(DataType.FLOAT, 1, backbone.inputSize(),
+        backbone.inputSize(), 3))).size(1);
     ComputationGraph net = new TransferLearning.GraphBuilder(base)
         // dropout(null) clears the imported layers' dropout: DL4J's dropout backprop fails on NHWC
         // convolutions ("Op [multiply] ... validation failed"); the new head's L2 regularises instead

@@ -79,6 +79,30 @@ public final class ModelStore {
     }
   }
 
+  /**
+   * Records an evaluation in {@code metadata.json} under {@code evaluations.<split>}, beside the
+   * cross-validation estimate the model was selected with: one file tells what was expected and what a held-out
+   * split then showed. Written to a temporary file and moved over the old one, so a failed write leaves the
+   * previous metadata whole.
+   */
+  @SuppressWarnings("unchecked")
+  public static void recordEvaluation(Path dir, String split, Map<String, Object> figures) {
+    Path meta = dir.resolve(METADATA_FILE);
+    try {
+      Map<String, Object> m = JSON.readValue(meta.toFile(), Map.class);
+      Map<String, Object> evaluations = (Map<String, Object>) m.computeIfAbsent("evaluations",
+          k -> new java.util.LinkedHashMap<String, Object>());
+      evaluations.put(split, figures);
+      Path tmp = Files.createTempFile(dir, ".metadata", ".json");
+      JSON.writeValue(tmp.toFile(), m);
+      Files.move(tmp, meta, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new CosmicException(ExitCode.STORAGE, "cannot record the " + split + " evaluation in " + meta + ": "
+          + e.getMessage(), e);
+    }
+  }
+
   @SuppressWarnings("unchecked")
   public static Loaded load(Path dir) {
     Path meta = dir.resolve(METADATA_FILE);
