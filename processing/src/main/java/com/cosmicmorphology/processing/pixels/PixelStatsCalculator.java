@@ -1,5 +1,6 @@
 package com.cosmicmorphology.processing.pixels;
 
+import com.cosmicmorphology.common.image.Sharpness;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
@@ -77,7 +78,7 @@ public final class PixelStatsCalculator {
     int n = rgb.length;
     double mr = sr / n, mg = sg / n, mb = sb / n;
     return new PixelStats(mr, mg, mb, std(qr, mr, n), std(qg, mg, n), std(qb, mb, n),
-        0.2126 * mr + 0.7152 * mg + 0.0722 * mb, (double) dark / n, laplacianVariance(grey, w, h),
+        0.2126 * mr + 0.7152 * mg + 0.0722 * mb, (double) dark / n, Sharpness.laplacianVariance(grey, w, h),
         dhash(boxMeans(grey, w, h, 9, 8)), signature(boxMeans(grey, w, h, 16, 16)));
   }
 
@@ -102,26 +103,6 @@ public final class PixelStatsCalculator {
 
   private static double std(double sumSq, double mean, int n) {
     return Math.sqrt(Math.max(0, sumSq / n - mean * mean));
-  }
-
-  /** Variance of the 4-neighbour Laplacian over the interior pixels. */
-  static double laplacianVariance(double[] g, int w, int h) {
-    if (w < 3 || h < 3) {
-      return 0;
-    }
-    double s = 0, q = 0;
-    int n = 0;
-    for (int y = 1; y < h - 1; y++) {
-      for (int x = 1; x < w - 1; x++) {
-        int i = y * w + x;
-        double l = g[i - 1] + g[i + 1] + g[i - w] + g[i + w] - 4 * g[i];
-        s += l;
-        q += l * l;
-        n++;
-      }
-    }
-    double m = s / n;
-    return q / n - m * m;
   }
 
   /**

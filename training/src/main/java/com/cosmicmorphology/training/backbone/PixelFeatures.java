@@ -1,5 +1,6 @@
 package com.cosmicmorphology.training.backbone;
 
+import com.cosmicmorphology.common.image.Sharpness;
 import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -105,7 +106,7 @@ public final class PixelFeatures {
     f[j++] = (float) bright / m;
     f[j++] = (float) (sat / m);
     // sharpness: the Laplacian's variance spans orders of magnitude between a star field and a smooth nebula
-    f[j++] = (float) Math.log1p(1000 * laplacianVariance(lum, w, h));
+    f[j++] = (float) Math.log1p(1000 * Sharpness.laplacianVariance(lum, w, h));
     double[] sorted = lum.clone();
     Arrays.sort(sorted);
     for (double q : new double[] {0.5, 0.9, 0.99}) {
@@ -119,26 +120,5 @@ public final class PixelFeatures {
       f[j++] = (float) (centreN == 0 ? 0 : centre[c] / centreN);
     }
     return f;
-  }
-
-  /** Variance of the 4-neighbour Laplacian over the interior pixels (the EDA's sharpness measure). */
-  static double laplacianVariance(double[] g, int w, int h) {
-    if (w < 3 || h < 3) {
-      return 0;
-    }
-    double s = 0;
-    double q = 0;
-    int n = 0;
-    for (int y = 1; y < h - 1; y++) {
-      for (int x = 1; x < w - 1; x++) {
-        int i = y * w + x;
-        double l = g[i - 1] + g[i + 1] + g[i - w] + g[i + w] - 4 * g[i];
-        s += l;
-        q += l * l;
-        n++;
-      }
-    }
-    double mean = s / n;
-    return q / n - mean * mean;
   }
 }
