@@ -73,7 +73,7 @@ public final class TrainJob {
           + " class; a classifier needs at least 2");
     }
     Backbone backbone = Backbones.create(t);
-    FeatureStore store = new FeatureStore(spark, lake, backbone);
+    FeatureStore store = FeatureStore.of(spark, lake, backbone, t, policy);
     String master = spark.sparkContext().master();
     boolean distributed = SparkHeadTrainer.applies(t.distributed(), master);
     if (distributed && !t.mode().equals("frozen")) {

@@ -140,6 +140,44 @@ class TrainingTest {
         .where("model_id = '" + trained.modelId() + "' AND split = 'test'").count()).isEqualTo(rows);
   }
 
+  @Test
+  void backbonePassesOnTheExecutorsGiveTheDriverPathsFeaturesAndRunNoneInTheDriver() throws Exception {
+    // engine=spark takes the executor path even in local mode (where the executors live in this JVM, but the
+    // work still goes through Spark tasks over features_inputs, not through the driver's in-memory images)
+    LakeLayout viaTasks = new LakeLayout(tmp.resolve("lake-tasks").toString());
+    LakeLayout viaDriver = new LakeLayout(tmp.resolve("lake-driver").toString());
+    writeLake(spark, viaTasks, CLASSES, true);
+    writeLake(spark, viaDriver, CLASSES, true);
+    CosmicConfig.Training onExecutors = config(viaTasks.root(), Map.of("training.distributed.engine", "spark")).training();
+    CosmicConfig.Training inDriver = config(viaDriver.root(), Map.of("training.distributed.engine", "local")).training();
+    var images = new com.cosmicmorphology.training.data.TrainingData(spark, viaTasks).load("train", SIZE, "center-crop");
+
+    long driverBefore = com.cosmicmorphology.training.features.FeatureStore.driverPasses();
+    var tasks = com.cosmicmorphology.training.features.FeatureStore.of(spark, viaTasks,
+        Backbones.create(onExecutors), onExecutors, "center-crop");
+    Map<String, float[][]> a = tasks.features(images, 2);
+    assertThat(com.cosmicmorphology.training.features.FeatureStore.driverPasses()).isEqualTo(driverBefore);
+    assertThat(tasks.computed()).isEqualTo(images.size() * 2L);
+
+    var driver = com.cosmicmorphology.training.features.FeatureStore.of(spark, viaDriver, Backbones.create(inDriver),
+        inDriver, "center-crop");
+    Map<String, float[][]> b = driver.features(images, 2);
+    assertThat(com.cosmicmorphology.training.features.FeatureStore.driverPasses() - driverBefore)
+        .isEqualTo(images.size() * 2L);
+    assertThat(a.keySet()).isEqualTo(b.keySet()).hasSize(images.size());
+    a.forEach((sha, views) -> {
+      for (int v = 0; v < 2; v++) {
+        assertThat(views[v]).as(sha + " view " + v).containsExactly(b.get(sha)[v],
+            org.assertj.core.api.Assertions.within(1e-5f));
+      }
+    });
+    // a second call finds everything in the table and computes nothing, on either path
+    var again = com.cosmicmorphology.training.features.FeatureStore.of(spark, viaTasks, Backbones.create(onExecutors),
+        onExecutors, "center-crop");
+    again.features(images, 2);
+    assertThat(again.computed()).isZero();
+  }
+
   @SuppressWarnings("unchecked")
   static Map<String, Object> evaluation(Path modelDir, String split) {
     try {

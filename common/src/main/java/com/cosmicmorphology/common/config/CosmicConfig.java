@@ -96,7 +96,7 @@ public record CosmicConfig(Lake lake, Spark spark, S3 s3, Nasa nasa, Ingest inge
    * fine-tune (layers from {@code unfreezeFrom} on are trained, with sky-suited augmentation). {@code head}: auto
    * (the better of linear and mlp by cross-validation), linear or mlp; {@code cvFolds}: grouped, stratified folds
    * over the train and val splits that choose the head and its epochs. {@code featureLayers}: for keras-h5, which
-   * activations make the feature vector ({@code layer:avg|max}; empty: the model's output).
+   * activations make the feature vector ({@code layer:avg|max|grid}, {@code pixels:stats}; empty: the model's output).
    */
   @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
   public record Training(
@@ -122,7 +122,15 @@ public record CosmicConfig(Lake lake, Spark spark, S3 s3, Nasa nasa, Ingest inge
       int cvFolds,
       List<String> featureLayers,
       String modelDir,
-      Distributed distributed) {}
+      Distributed distributed) implements java.io.Serializable {
+
+    /** The same settings with another Keras model file (an executor's local copy of the shipped file). */
+    public Training withKerasModel(String file) {
+      return new Training(backbone, file, weightsDir, allowRandomWeights, resnetVariant, mode, inputSize, unfreezeFrom,
+          featureViews, epochs, batchSize, learningRate, hidden, dropout, l2, patience, classWeights, seed, head, cvFolds,
+          featureLayers == null ? null : List.copyOf(featureLayers), modelDir, distributed);
+    }
+  }
 
   /**
    * Training over Spark executors with dl4j-spark (frozen mode: the head on cached features).
@@ -133,5 +141,5 @@ public record CosmicConfig(Lake lake, Spark spark, S3 s3, Nasa nasa, Ingest inge
    */
   @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
   public record Distributed(String engine, String trainingMaster, int workers, int averagingFrequency,
-      int sharedPort, String sharedNetworkMask, String sharedControllerAddress) {}
+      int sharedPort, String sharedNetworkMask, String sharedControllerAddress) implements java.io.Serializable {}
 }

@@ -24,6 +24,7 @@ public final class Scorer {
   private final Backbone backbone;
   private final Standardiser standardiser;
   private final int views;
+  private final CosmicConfig.Training trainedAs;
 
   public Scorer(ModelStore.Loaded model, CosmicConfig config) {
     this.model = model;
@@ -37,6 +38,7 @@ public final class Scorer {
         t.featureViews(), t.epochs(), t.batchSize(), t.learningRate(), t.hidden(), t.dropout(), t.l2(), t.patience(),
         t.classWeights(), t.seed(), t.head(), t.cvFolds(), featureLayers(model, t), t.modelDir(), t.distributed());
     this.backbone = Backbones.create(asTrained);
+    this.trainedAs = asTrained;
     String expectedId = (String) model.metadata().get("backbone_id");
     if (!backbone.id().equals(expectedId)
         || (b.get("sha256") != null && !b.get("sha256").equals(backbone.describe().get("sha256")))) {
@@ -73,7 +75,7 @@ public final class Scorer {
     if (model.fineTuned()) {
       return scoreUncached(images.stream().map(LabelledImage::pixels).toList());
     }
-    FeatureStore store = new FeatureStore(spark, lake, backbone);
+    FeatureStore store = FeatureStore.of(spark, lake, backbone, trainedAs, resizePolicy());
     Map<String, float[][]> f = store.features(images, views);
     return HeadTrainer.probabilities(model.net(), standardiser, images.stream().map(i -> f.get(i.contentSha256())).toList());
   }

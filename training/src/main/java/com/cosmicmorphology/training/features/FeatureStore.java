@@ -2,7 +2,9 @@ package com.cosmicmorphology.training.features;
 
 import static org.apache.spark.sql.functions.col;
 
+import com.cosmicmorphology.common.config.CosmicConfig;
 import com.cosmicmorphology.common.lake.LakeLayout;
+import com.cosmicmorphology.training.distributed.SparkHeadTrainer;
 import com.cosmicmorphology.training.backbone.Backbone;
 import com.cosmicmorphology.training.data.Batches;
 import com.cosmicmorphology.training.data.LabelledImage;
@@ -38,10 +40,15 @@ public final class FeatureStore {
       .add("computed_at", DataTypes.TimestampType, false);
   private static final int BATCH = 16;
 
+  /** Backbone passes this JVM ran as a driver-side feature store (images); the cluster test counts them. */
+  private static final java.util.concurrent.atomic.AtomicLong DRIVER_PASSES = new java.util.concurrent.atomic.AtomicLong();
+
   private final SparkSession spark;
   private final LakeLayout lake;
   private final Backbone backbone;
   private long computed;
+  private ExecutorFeatures executors;
+  private String policy;
 
   public FeatureStore(SparkSession spark, LakeLayout lake, Backbone backbone) {
     this.spark = spark;
@@ -53,9 +60,43 @@ public final class FeatureStore {
     return "features_" + backbone.id();
   }
 
-  /** Feature vectors computed by this store so far (cache misses). */
+  /**
+   * The store a job uses: its cache misses are computed on the executors when the session runs on a cluster
+   * (the same rule as the head's distributed training: {@code training.distributed.engine} spark, or auto with
+   * a non-local master), in this JVM otherwise.
+   *
+   * @param trainedAs the backbone settings (a saved model's, when scoring it)
+   * @param policy the resize policy of the {@code features_inputs} rows to read
+   */
+  public static FeatureStore of(SparkSession spark, LakeLayout lake, Backbone backbone, CosmicConfig.Training trainedAs,
+      String policy) {
+    FeatureStore store = new FeatureStore(spark, lake, backbone);
+    if (SparkHeadTrainer.applies(trainedAs.distributed(), spark.sparkContext().master())) {
+      store.onExecutors(new ExecutorFeatures(spark, trainedAs), policy);
+    }
+    return store;
+  }
+
+  /** Feature vectors computed by this store so far (cache misses), wherever they ran. */
   public long computed() {
     return computed;
+  }
+
+  /** Images this JVM passed through a backbone in the driver-side path, over every store. */
+  public static long driverPasses() {
+    return DRIVER_PASSES.get();
+  }
+
+  /**
+   * Cache misses are computed on the Spark executors from {@code features_inputs} (at {@code policy} and the
+   * backbone's size) instead of in this JVM. Used when the session runs on a cluster
+   * ({@link com.cosmicmorphology.training.distributed.SparkHeadTrainer#applies}); in local mode the driver is
+   * the only executor, and the in-memory path needs no second read of the pixels.
+   */
+  public FeatureStore onExecutors(ExecutorFeatures executors, String policy) {
+    this.executors = executors;
+    this.policy = policy;
+    return this;
   }
 
   /** sha -> [view][feature] for views 0..views-1 of every image; computes and stores what is missing. */
@@ -88,8 +129,22 @@ public final class FeatureStore {
     if (todo.isEmpty()) {
       return out;
     }
-    LOG.info("computing {} feature vectors with {} ({} cached)", todo.size(), backbone.id(),
-        bySha.size() * views - todo.size());
+    LOG.info("computing {} feature vectors with {} ({} cached){}", todo.size(), backbone.id(),
+        bySha.size() * views - todo.size(), executors != null ? " on the executors" : "");
+    if (executors != null) {
+      List<String> missing = todo.stream().map(t -> t[0]).distinct().toList();
+      computed += executors.compute(spark, lake, table(), missing, views, policy, backbone.id());
+      for (Row r : spark.read().format("delta").load(path).where(col("view").lt(views))
+          .where(col("content_sha256").isin(missing.toArray())).collectAsList()) {
+        List<Float> f = r.getList(2);
+        float[] v = new float[f.size()];
+        for (int i = 0; i < v.length; i++) {
+          v[i] = f.get(i);
+        }
+        out.computeIfAbsent(r.getString(0), k -> new float[views][])[r.getInt(1)] = v;
+      }
+      return out;
+    }
     Timestamp now = Timestamp.from(Instant.now());
     List<Row> rows = new ArrayList<>();
     long t0 = System.nanoTime();
@@ -100,6 +155,7 @@ public final class FeatureStore {
         px.add(Views.view(bySha.get(t[0]).pixels(), backbone.inputSize(), Integer.parseInt(t[1])));
       }
       INDArray f = backbone.features(Batches.nhwc(px, backbone.inputSize()));
+      DRIVER_PASSES.addAndGet(batch.size());
       for (int i = 0; i < batch.size(); i++) {
         float[] v = f.getRow(i).toFloatVector();
         int view = Integer.parseInt(batch.get(i)[1]);

@@ -77,7 +77,7 @@ public final class TuneJob {
     pool.addAll(data.load("val", t.inputSize(), policy));
     List<String> classes = new ArrayList<>(new TreeSet<>(pool.stream().map(LabelledImage::label).toList()));
     Backbone backbone = Backbones.create(t);
-    Map<String, float[][]> feats = new FeatureStore(spark, lake, backbone).features(pool, t.featureViews());
+    Map<String, float[][]> feats = FeatureStore.of(spark, lake, backbone, t, policy).features(pool, t.featureViews());
     List<float[][]> x = pool.stream().map(i -> feats.get(i.contentSha256())).toList();
     int[] y = pool.stream().mapToInt(i -> classes.indexOf(i.label())).toArray();
     HeadSpec configured = HeadSpec.of(t, t.head().equals("mlp") ? HeadKind.MLP : HeadKind.LINEAR);

@@ -55,6 +55,8 @@ class ClusterPipelineIT {
   private final Set<Integer> dl4jStages = ConcurrentHashMap.newKeySet();
   private final Set<String> dl4jExecutors = ConcurrentHashMap.newKeySet();
   private final Set<String> allExecutors = ConcurrentHashMap.newKeySet();
+  private final Set<Integer> featureStages = ConcurrentHashMap.newKeySet();
+  private final Set<String> featureExecutors = ConcurrentHashMap.newKeySet();
   private final List<String> common = new ArrayList<>();
 
   @BeforeAll
@@ -126,6 +128,10 @@ class ClusterPipelineIT {
         if (e.stageInfo().details().contains("org.deeplearning4j.spark")) {
           dl4jStages.add(e.stageInfo().stageId());
         }
+        if (e.properties() != null && com.cosmicmorphology.training.features.ExecutorFeatures.STAGE.equals(
+            e.properties().getProperty(com.cosmicmorphology.training.features.ExecutorFeatures.STAGE_PROPERTY))) {
+          featureStages.add(e.stageInfo().stageId());
+        }
       }
 
       @Override
@@ -133,6 +139,9 @@ class ClusterPipelineIT {
         allExecutors.add(e.taskInfo().executorId());
         if (dl4jStages.contains(e.stageId())) {
           dl4jExecutors.add(e.taskInfo().executorId());
+        }
+        if (featureStages.contains(e.stageId())) {
+          featureExecutors.add(e.taskInfo().executorId());
         }
       }
     });
@@ -154,8 +163,14 @@ class ClusterPipelineIT {
     run("clean");
     run("split", "--seed", "7");
     run("prepare", "--size", "96");
+    long driverPasses = com.cosmicmorphology.training.features.FeatureStore.driverPasses();
     run("train", "--model-dir", model.toString());
     run("evaluate", "--model-dir", model.toString());
+
+    // every backbone pass of train and evaluate ran on the executors, in both executor JVMs; none in the driver
+    assertThat(com.cosmicmorphology.training.features.FeatureStore.driverPasses()).isEqualTo(driverPasses);
+    assertThat(featureStages).isNotEmpty();
+    assertThat(featureExecutors).doesNotContain("driver").hasSizeGreaterThanOrEqualTo(2);
 
     // tasks ran in two executor JVMs, and dl4j-spark's training tasks on both
     allExecutors.remove("driver");
