@@ -63,8 +63,11 @@ public final class TrainJob {
     CosmicConfig.Training t = config.training();
     TrainingData data = new TrainingData(spark, lake);
     String policy = config.inputs().policy().key();
-    List<LabelledImage> train = data.load("train", t.inputSize(), policy);
-    List<LabelledImage> val = data.load("val", t.inputSize(), policy);
+    // frozen mode on a cluster: the executors read the pixels themselves, the driver needs none
+    boolean pixels = !(t.mode().equals("frozen")
+        && SparkHeadTrainer.applies(t.distributed(), spark.sparkContext().master()));
+    List<LabelledImage> train = data.load("train", t.inputSize(), policy, pixels);
+    List<LabelledImage> val = data.load("val", t.inputSize(), policy, pixels);
     List<LabelledImage> pool = new ArrayList<>(train);
     pool.addAll(val);
     List<String> classes = new ArrayList<>(new TreeSet<>(pool.stream().map(LabelledImage::label).toList()));

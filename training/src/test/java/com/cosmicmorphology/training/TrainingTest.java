@@ -176,6 +176,33 @@ class TrainingTest {
         onExecutors, "center-crop");
     again.features(images, 2);
     assertThat(again.computed()).isZero();
+
+    // images never prepared (predict --lake scores uncurated ones) are decoded from `images` on the executors,
+    // like prepare would; bytes that do not decode are left out for the caller to report, not fatal
+    byte[] photo = Files.readAllBytes(SAMPLE.resolve("globular_cluster/m80.jpg"));
+    byte[] broken = "not an image".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    String photoSha = com.cosmicmorphology.common.image.Hashes.sha256(photo);
+    String brokenSha = com.cosmicmorphology.common.image.Hashes.sha256(broken);
+    spark.createDataFrame(List.of(RowFactory.create("folder:globular_cluster/m80.jpg", photoSha, photo),
+            RowFactory.create("folder:x/broken.jpg", brokenSha, broken)),
+        new StructType().add("image_id", DataTypes.StringType).add("content_sha256", DataTypes.StringType)
+            .add("content", DataTypes.BinaryType))
+        .write().format("delta").save(viaTasks.location(LakeTable.IMAGES));
+    var unprepared = List.of(
+        new com.cosmicmorphology.training.data.LabelledImage("folder:globular_cluster/m80.jpg", null, null, null, photoSha, null),
+        new com.cosmicmorphology.training.data.LabelledImage("folder:x/broken.jpg", null, null, null, brokenSha, null));
+    Map<String, float[][]> got = com.cosmicmorphology.training.features.FeatureStore.of(spark, viaTasks,
+        Backbones.create(onExecutors), onExecutors, "center-crop").partial().features(unprepared, 2);
+    assertThat(got).containsOnlyKeys(photoSha);
+    byte[] px = InputResizer.toHwcRgb(ImageIO.read(new ByteArrayInputStream(photo)), SIZE, ResizePolicy.CENTER_CROP);
+    float[] inDriverToo = Backbones.create(inDriver).features(com.cosmicmorphology.training.data.Batches.nhwc(
+        List.of(px), SIZE)).toFloatVector();
+    assertThat(got.get(photoSha)[0]).containsExactly(inDriverToo, org.assertj.core.api.Assertions.within(1e-5f));
+    assertThat(com.cosmicmorphology.training.features.FeatureStore.driverPasses()).isEqualTo(driverBefore + images.size() * 2L);
+    // without partial(), a missing image is one clear error naming it and what to run
+    assertThatThrownBy(() -> com.cosmicmorphology.training.features.FeatureStore.of(spark, viaTasks,
+        Backbones.create(onExecutors), onExecutors, "center-crop").features(unprepared.subList(1, 2), 2))
+        .isInstanceOf(CosmicException.class).hasMessageContaining("folder:x/broken.jpg").hasMessageContaining("prepare");
   }
 
   @SuppressWarnings("unchecked")

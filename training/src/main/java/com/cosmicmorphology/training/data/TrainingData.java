@@ -33,6 +33,14 @@ public final class TrainingData {
 
   /** @param split train, val, test, or null for all */
   public List<LabelledImage> load(String split, int size, String policy) {
+    return load(split, size, policy, true);
+  }
+
+  /**
+   * @param withPixels false where the backbone runs on the executors: the images' model inputs are checked to
+   *     exist but stay in the lake (the driver gets ids, labels, groups and hashes only; pixels are null)
+   */
+  public List<LabelledImage> load(String split, int size, String policy, boolean withPixels) {
     Dataset<Row> splits = lake.read(spark, LakeTable.SPLITS).where(col("included"));
     if (split != null) {
       splits = splits.where(col("split").equalTo(split));
@@ -51,7 +59,11 @@ public final class TrainingData {
         .select("content_sha256", "pixels");
     Dataset<Row> joined = splits.select("image_id", "label", "split").join(curated, "image_id")
         .join(inputs, curated.col("content_sha256").equalTo(inputs.col("content_sha256")), "left")
-        .select(col("image_id"), col("label"), col("split"), col("group_id"), curated.col("content_sha256"), col("pixels"))
+        .select(col("image_id"), col("label"), col("split"), col("group_id"), curated.col("content_sha256"),
+            // without pixels: a flag that is null where the input is missing (a binary literal would do, but
+            // Spark's plan printing needs a newer commons-codec than DL4J's for it)
+            withPixels ? col("pixels") : org.apache.spark.sql.functions.when(col("pixels").isNotNull(),
+                org.apache.spark.sql.functions.lit(true)).as("pixels"))
         .orderBy("image_id");
     List<LabelledImage> out = new ArrayList<>();
     long missing = 0;
@@ -61,7 +73,7 @@ public final class TrainingData {
         continue;
       }
       out.add(new LabelledImage(r.getString(0), r.getString(1), r.getString(2), r.getString(3), r.getString(4),
-          (byte[]) r.get(5)));
+          withPixels ? (byte[]) r.get(5) : null));
     }
     if (missing > 0) {
       throw new CosmicException(ExitCode.MISSING_INPUT, missing + " curated images have no model input at " + size

@@ -52,7 +52,8 @@ public final class EvaluateJob {
   public Result run(Path modelDir, String split) {
     Scorer scorer = new Scorer(ModelStore.load(modelDir), config);
     List<String> classes = scorer.model().classes();
-    List<LabelledImage> images = new TrainingData(spark, lake).load(split, scorer.inputSize(), scorer.resizePolicy());
+    List<LabelledImage> images = new TrainingData(spark, lake).load(split, scorer.inputSize(), scorer.resizePolicy(),
+        scorer.needsPixels(spark));
     int[] truth = new int[images.size()];
     for (int i = 0; i < truth.length; i++) {
       truth[i] = classes.indexOf(images.get(i).label());

@@ -80,6 +80,36 @@ public final class Scorer {
     return HeadTrainer.probabilities(model.net(), standardiser, images.stream().map(i -> f.get(i.contentSha256())).toList());
   }
 
+  /** Whether {@link #score} needs the images' pixels in this JVM (not when the executors compute features). */
+  public boolean needsPixels(SparkSession spark) {
+    return model.fineTuned()
+        || !com.cosmicmorphology.training.distributed.SparkHeadTrainer.applies(trainedAs.distributed(),
+            spark.sparkContext().master());
+  }
+
+  /** What {@link #scoreOnExecutors} could score, and the images it could not (with why). */
+  public record Scored(List<String> imageIds, double[][] probabilities, Map<String, String> failed) {}
+
+  /**
+   * On a cluster, scores lake images by content hash alone: their features are computed on the executors
+   * (from model inputs, or the images' bytes decoded there), so no image bytes come to the driver. Null when
+   * this session runs in local mode or the model is fine-tuned (its whole network scores pixels): use
+   * {@link #score}.
+   */
+  public Scored scoreOnExecutors(SparkSession spark, LakeLayout lake, List<LabelledImage> images) {
+    FeatureStore store = FeatureStore.of(spark, lake, backbone, trainedAs, resizePolicy());
+    if (model.fineTuned() || !store.onExecutors()) {
+      return null;
+    }
+    Map<String, float[][]> f = store.partial().features(images, views);
+    List<LabelledImage> scored = images.stream().filter(i -> f.containsKey(i.contentSha256())).toList();
+    Map<String, String> failed = new java.util.LinkedHashMap<>();
+    images.stream().filter(i -> !f.containsKey(i.contentSha256()))
+        .forEach(i -> failed.put(i.imageId(), "not a decodable image (no features computed on the executors)"));
+    return new Scored(scored.stream().map(LabelledImage::imageId).toList(), HeadTrainer.probabilities(model.net(),
+        standardiser, scored.stream().map(i -> f.get(i.contentSha256())).toList()), failed);
+  }
+
   /** Scores images that are not in the lake (a folder): features computed in memory, not cached. */
   public double[][] scoreUncached(List<byte[]> pixels) {
     if (model.fineTuned()) {

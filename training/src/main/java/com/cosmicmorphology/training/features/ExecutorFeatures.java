@@ -1,6 +1,7 @@
 package com.cosmicmorphology.training.features;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
 
 import com.cosmicmorphology.common.config.CosmicConfig;
 import com.cosmicmorphology.common.lake.LakeLayout;
@@ -72,12 +73,24 @@ public final class ExecutorFeatures implements Serializable {
    */
   long compute(SparkSession spark, LakeLayout lake, String table, List<String> shas, int views, String policy,
       String backboneId) {
-    Dataset<Row> wanted = spark.createDataset(shas, Encoders.STRING()).toDF("content_sha256");
-    Dataset<Row> pixels = spark.read().format("delta").load(lake.location("features_inputs"))
+    Dataset<Row> wanted = org.apache.spark.sql.functions.broadcast(
+        spark.createDataset(shas, Encoders.STRING()).toDF("content_sha256"));
+    Dataset<Row> prepared = spark.read().format("delta").load(lake.location("features_inputs"))
         .where(col("size").equalTo(training.inputSize()).and(col("policy").equalTo(policy))
             .and(col("error").isNull()))
-        .join(org.apache.spark.sql.functions.broadcast(wanted), "content_sha256")
-        .select("content_sha256", "pixels").dropDuplicates("content_sha256");
+        .join(wanted, "content_sha256")
+        .select(col("content_sha256"), col("pixels"), lit(false).as("encoded")).dropDuplicates("content_sha256");
+    // images without model inputs at this size (predict --lake scores every image, curated or not): their
+    // encoded bytes are decoded and resized on the executors, as prepare would
+    Dataset<Row> lacking = wanted.join(prepared.select("content_sha256"), scala.collection.JavaConverters
+        .asScalaBuffer(List.of("content_sha256")).toSeq(), "left_anti");
+    Dataset<Row> pixels = prepared;
+    if (DeltaTable.isDeltaTable(spark, lake.location(com.cosmicmorphology.common.lake.LakeTable.IMAGES.tableName()))) {
+      pixels = prepared.unionByName(lake.read(spark, com.cosmicmorphology.common.lake.LakeTable.IMAGES)
+          .join(lacking, "content_sha256")
+          .select(col("content_sha256"), col("content").as("pixels"), lit(true).as("encoded"))
+          .dropDuplicates("content_sha256"));
+    }
     // twice as many tasks as cores, so every executor gets work even where the scheduler places unevenly
     int tasks = Math.max(1, Math.min(shas.size(), 2 * spark.sparkContext().defaultParallelism()));
     LongAccumulator done = spark.sparkContext().longAccumulator("cosmic.features.computed");
@@ -85,7 +98,7 @@ public final class ExecutorFeatures implements Serializable {
     int size = training.inputSize();
     Timestamp now = Timestamp.from(Instant.now());
     JavaRDD<Row> rows = pixels.javaRDD().repartition(tasks)
-        .mapPartitions(it -> self.score(it, views, size, backboneId, now, done));
+        .mapPartitions(it -> self.score(it, views, size, policy, backboneId, now, done));
     String before = spark.sparkContext().getLocalProperty(STAGE_PROPERTY);
     spark.sparkContext().setLocalProperty(STAGE_PROPERTY, STAGE);
     Dataset<Row> computed = spark.createDataFrame(rows, FeatureStore.SCHEMA).persist(StorageLevel.MEMORY_AND_DISK());
@@ -103,8 +116,8 @@ public final class ExecutorFeatures implements Serializable {
   }
 
   /** Executor side: one partition's images, scored in batches of every view. */
-  private Iterator<Row> score(Iterator<Row> it, int views, int size, String backboneId, Timestamp now,
-      LongAccumulator done) {
+  private Iterator<Row> score(Iterator<Row> it, int views, int size, String policy, String backboneId,
+      Timestamp now, LongAccumulator done) {
     Backbone backbone = backbone();
     List<Row> out = new ArrayList<>();
     List<String> shas = new ArrayList<>();
@@ -113,6 +126,12 @@ public final class ExecutorFeatures implements Serializable {
     while (it.hasNext()) {
       Row r = it.next();
       byte[] px = r.getAs("pixels");
+      if (r.<Boolean>getAs("encoded")) {
+        px = modelInput(r.getString(0), px, size, policy);
+        if (px == null) {
+          continue; // left without features: the caller names it
+        }
+      }
       for (int v = 0; v < views; v++) {
         shas.add(r.getString(0));
         batchViews.add(v);
@@ -147,6 +166,22 @@ public final class ExecutorFeatures implements Serializable {
     shas.clear();
     views.clear();
     batch.clear();
+  }
+
+  /** Encoded image bytes as the model input prepare would make (HWC RGB at {@code size}), or null. */
+  private static byte[] modelInput(String sha, byte[] encoded, int size, String policy) {
+    try {
+      java.awt.image.BufferedImage img = com.cosmicmorphology.common.image.Images.decode(encoded);
+      if (img == null) {
+        LOG.warn("image {} does not decode: no features", sha);
+        return null;
+      }
+      return com.cosmicmorphology.common.image.InputResizer.toHwcRgb(img, size,
+          com.cosmicmorphology.common.config.ResizePolicy.parse(policy));
+    } catch (java.io.IOException | RuntimeException e) {
+      LOG.warn("image {} does not decode ({}): no features", sha, e.toString());
+      return null;
+    }
   }
 
   /** This JVM's backbone for the recipe, built on first use from the shipped file. */

@@ -49,6 +49,7 @@ public final class FeatureStore {
   private long computed;
   private ExecutorFeatures executors;
   private String policy;
+  private boolean partial;
 
   public FeatureStore(SparkSession spark, LakeLayout lake, Backbone backbone) {
     this.spark = spark;
@@ -75,6 +76,20 @@ public final class FeatureStore {
       store.onExecutors(new ExecutorFeatures(spark, trainedAs), policy);
     }
     return store;
+  }
+
+  /** True when cache misses run on the executors (then images need no pixels in the driver). */
+  public boolean onExecutors() {
+    return executors != null;
+  }
+
+  /**
+   * Images whose features cannot be computed on the executors (bytes that do not decode) are left out of the
+   * result instead of failing the call: predict reports them and scores the rest.
+   */
+  public FeatureStore partial() {
+    this.partial = true;
+    return this;
   }
 
   /** Feature vectors computed by this store so far (cache misses), wherever they ran. */
@@ -142,6 +157,17 @@ public final class FeatureStore {
           v[i] = f.get(i);
         }
         out.computeIfAbsent(r.getString(0), k -> new float[views][])[r.getInt(1)] = v;
+      }
+      List<String> without = bySha.values().stream().filter(i -> out.get(i.contentSha256()) == null
+          || java.util.Arrays.stream(out.get(i.contentSha256())).anyMatch(java.util.Objects::isNull))
+          .map(LabelledImage::imageId).limit(5).toList();
+      if (partial) {
+        out.values().removeIf(v -> java.util.Arrays.stream(v).anyMatch(java.util.Objects::isNull));
+      } else if (!without.isEmpty()) {
+        throw new com.cosmicmorphology.common.cli.CosmicException(com.cosmicmorphology.common.cli.ExitCode.MISSING_INPUT,
+            "no features could be computed for " + without + " (no features_inputs row at " + backbone.inputSize()
+            + " px / " + policy + " and the image bytes do not decode); run './cosmic prepare --size "
+            + backbone.inputSize() + "' and see the quarantine table");
       }
       return out;
     }

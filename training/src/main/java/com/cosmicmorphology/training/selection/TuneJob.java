@@ -73,8 +73,10 @@ public final class TuneJob {
     }
     TrainingData data = new TrainingData(spark, lake);
     String policy = config.inputs().policy().key();
-    List<LabelledImage> pool = new ArrayList<>(data.load("train", t.inputSize(), policy));
-    pool.addAll(data.load("val", t.inputSize(), policy));
+    boolean pixels = !com.cosmicmorphology.training.distributed.SparkHeadTrainer.applies(t.distributed(),
+        spark.sparkContext().master()); // on a cluster the executors read them
+    List<LabelledImage> pool = new ArrayList<>(data.load("train", t.inputSize(), policy, pixels));
+    pool.addAll(data.load("val", t.inputSize(), policy, pixels));
     List<String> classes = new ArrayList<>(new TreeSet<>(pool.stream().map(LabelledImage::label).toList()));
     Backbone backbone = Backbones.create(t);
     Map<String, float[][]> feats = FeatureStore.of(spark, lake, backbone, t, policy).features(pool, t.featureViews());

@@ -166,8 +166,10 @@ class ClusterPipelineIT {
     long driverPasses = com.cosmicmorphology.training.features.FeatureStore.driverPasses();
     run("train", "--model-dir", model.toString());
     run("evaluate", "--model-dir", model.toString());
+    run("predict", "--model-dir", model.toString());
 
-    // every backbone pass of train and evaluate ran on the executors, in both executor JVMs; none in the driver
+    // every backbone pass of train, evaluate and predict --lake ran on the executors, in both executor JVMs
+    // (predict's uncurated NASA images, which have no model inputs, decoded there too); none in the driver
     assertThat(com.cosmicmorphology.training.features.FeatureStore.driverPasses()).isEqualTo(driverPasses);
     assertThat(featureStages).isNotEmpty();
     assertThat(featureExecutors).doesNotContain("driver").hasSizeGreaterThanOrEqualTo(2);
@@ -195,6 +197,11 @@ class ClusterPipelineIT {
     assertThat(lake.read(spark, LakeTable.SPLITS).count()).isEqualTo(curated);
     assertThat(lake.read(spark, LakeTable.SPLITS).where("included").count()).isEqualTo(included);
     assertThat(spark.read().format("delta").load(lake.location("features_inputs")).where("error IS NULL").count()).isGreaterThanOrEqualTo(included);
+
+    // predict --lake scored every image of the lake (each decodes: ingest checked), one row per image and model
+    assertThat(lake.read(spark, LakeTable.PREDICTIONS).count()).isEqualTo(images);
+    assertThat(lake.read(spark, LakeTable.PREDICTIONS).join(lake.read(spark, LakeTable.SPLITS).where("included"),
+        "image_id").count()).isEqualTo(included);
 
     // the model beats the majority class on its held-out test split
     List<Row> test = lake.read(spark, LakeTable.SPLITS).where("split = 'test' AND included").groupBy("label").count()
