@@ -123,15 +123,7 @@ public final class FeatureStore {
     Map<String, LabelledImage> bySha = new LinkedHashMap<>();
     images.forEach(i -> bySha.putIfAbsent(i.contentSha256(), i));
     Map<String, float[][]> out = new HashMap<>();
-    for (Row r : spark.read().format("delta").load(path).where(col("view").lt(views))
-        .where(col("content_sha256").isin(bySha.keySet().toArray())).collectAsList()) {
-      List<Float> f = r.getList(2);
-      float[] v = new float[f.size()];
-      for (int i = 0; i < v.length; i++) {
-        v[i] = f.get(i);
-      }
-      out.computeIfAbsent(r.getString(0), k -> new float[views][])[r.getInt(1)] = v;
-    }
+    readStored(path, bySha.keySet(), views, out);
     List<String[]> todo = new ArrayList<>(); // {sha, view}
     for (String sha : bySha.keySet()) {
       float[][] have = out.get(sha);
@@ -149,15 +141,7 @@ public final class FeatureStore {
     if (executors != null) {
       List<String> missing = todo.stream().map(t -> t[0]).distinct().toList();
       computed += executors.compute(spark, lake, table(), missing, views, policy, backbone.id());
-      for (Row r : spark.read().format("delta").load(path).where(col("view").lt(views))
-          .where(col("content_sha256").isin(missing.toArray())).collectAsList()) {
-        List<Float> f = r.getList(2);
-        float[] v = new float[f.size()];
-        for (int i = 0; i < v.length; i++) {
-          v[i] = f.get(i);
-        }
-        out.computeIfAbsent(r.getString(0), k -> new float[views][])[r.getInt(1)] = v;
-      }
+      readStored(path, missing, views, out);
       List<String> without = bySha.values().stream().filter(i -> out.get(i.contentSha256()) == null
           || java.util.Arrays.stream(out.get(i.contentSha256())).anyMatch(java.util.Objects::isNull))
           .map(LabelledImage::imageId).limit(5).toList();
@@ -205,5 +189,18 @@ public final class FeatureStore {
         .merge(spark.createDataFrame(rows, SCHEMA).as("s"), "t.content_sha256 = s.content_sha256 AND t.view = s.view")
         .whenNotMatched().insertAll().execute();
     return out;
+  }
+
+  /** The stored vectors of views 0..views-1 of these content hashes, into {@code out} (sha -> [view][feature]). */
+  private void readStored(String path, java.util.Collection<String> shas, int views, Map<String, float[][]> out) {
+    for (Row r : spark.read().format("delta").load(path).where(col("view").lt(views))
+        .where(col("content_sha256").isin(shas.toArray())).collectAsList()) {
+      List<Float> f = r.getList(2);
+      float[] v = new float[f.size()];
+      for (int i = 0; i < v.length; i++) {
+        v[i] = f.get(i);
+      }
+      out.computeIfAbsent(r.getString(0), k -> new float[views][])[r.getInt(1)] = v;
+    }
   }
 }
