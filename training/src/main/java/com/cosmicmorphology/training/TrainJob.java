@@ -64,8 +64,7 @@ public final class TrainJob {
     TrainingData data = new TrainingData(spark, lake);
     String policy = config.inputs().policy().key();
     // frozen mode on a cluster: the executors read the pixels themselves, the driver needs none
-    boolean pixels = !(t.mode().equals("frozen")
-        && SparkHeadTrainer.applies(t.distributed(), spark.sparkContext().master()));
+    boolean pixels = !(t.mode().equals("frozen") && FeatureStore.runsOnExecutors(spark, t));
     List<LabelledImage> train = data.load("train", t.inputSize(), policy, pixels);
     List<LabelledImage> val = data.load("val", t.inputSize(), policy, pixels);
     List<LabelledImage> pool = new ArrayList<>(train);

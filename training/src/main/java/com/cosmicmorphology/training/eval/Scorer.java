@@ -82,9 +82,7 @@ public final class Scorer {
 
   /** Whether {@link #score} needs the images' pixels in this JVM (not when the executors compute features). */
   public boolean needsPixels(SparkSession spark) {
-    return model.fineTuned()
-        || !com.cosmicmorphology.training.distributed.SparkHeadTrainer.applies(trainedAs.distributed(),
-            spark.sparkContext().master());
+    return model.fineTuned() || !FeatureStore.runsOnExecutors(spark, trainedAs);
   }
 
   /** What {@link #scoreOnExecutors} could score, and the images it could not (with why). */
@@ -97,11 +95,11 @@ public final class Scorer {
    * {@link #score}.
    */
   public Scored scoreOnExecutors(SparkSession spark, LakeLayout lake, List<LabelledImage> images) {
-    FeatureStore store = FeatureStore.of(spark, lake, backbone, trainedAs, resizePolicy());
-    if (model.fineTuned() || !store.onExecutors()) {
+    if (needsPixels(spark)) {
       return null;
     }
-    Map<String, float[][]> f = store.partial().features(images, views);
+    Map<String, float[][]> f = FeatureStore.of(spark, lake, backbone, trainedAs, resizePolicy()).partial()
+        .features(images, views);
     List<LabelledImage> scored = images.stream().filter(i -> f.containsKey(i.contentSha256())).toList();
     Map<String, String> failed = new java.util.LinkedHashMap<>();
     images.stream().filter(i -> !f.containsKey(i.contentSha256()))

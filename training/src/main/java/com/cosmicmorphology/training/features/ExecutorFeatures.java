@@ -27,7 +27,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
-import org.apache.spark.util.LongAccumulator;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,9 +68,10 @@ public final class ExecutorFeatures implements Serializable {
   /**
    * Computes views 0..views-1 of every given content hash on the executors and merges them into {@code table}.
    *
-   * @return the number of feature vectors the executors computed
+   * @return the rows the executors computed (content_sha256, view, features, ...): what the caller reads back,
+   *     so the table is not scanned again for them
    */
-  long compute(SparkSession spark, LakeLayout lake, String table, List<String> shas, int views, String policy,
+  List<Row> compute(SparkSession spark, LakeLayout lake, String table, List<String> shas, int views, String policy,
       String backboneId) {
     Dataset<Row> wanted = org.apache.spark.sql.functions.broadcast(
         spark.createDataset(shas, Encoders.STRING()).toDF("content_sha256"));
@@ -85,7 +85,7 @@ public final class ExecutorFeatures implements Serializable {
     Dataset<Row> lacking = wanted.join(prepared.select("content_sha256"), scala.collection.JavaConverters
         .asScalaBuffer(List.of("content_sha256")).toSeq(), "left_anti");
     Dataset<Row> pixels = prepared;
-    if (DeltaTable.isDeltaTable(spark, lake.location(com.cosmicmorphology.common.lake.LakeTable.IMAGES.tableName()))) {
+    if (lake.exists(spark, com.cosmicmorphology.common.lake.LakeTable.IMAGES.tableName())) {
       pixels = prepared.unionByName(lake.read(spark, com.cosmicmorphology.common.lake.LakeTable.IMAGES)
           .join(lacking, "content_sha256")
           .select(col("content_sha256"), col("content").as("pixels"), lit(true).as("encoded"))
@@ -93,22 +93,21 @@ public final class ExecutorFeatures implements Serializable {
     }
     // twice as many tasks as cores, so every executor gets work even where the scheduler places unevenly
     int tasks = Math.max(1, Math.min(shas.size(), 2 * spark.sparkContext().defaultParallelism()));
-    LongAccumulator done = spark.sparkContext().longAccumulator("cosmic.features.computed");
-    ExecutorFeatures self = this;
     int size = training.inputSize();
     Timestamp now = Timestamp.from(Instant.now());
     JavaRDD<Row> rows = pixels.javaRDD().repartition(tasks)
-        .mapPartitions(it -> self.score(it, views, size, policy, backboneId, now, done));
+        .mapPartitions(it -> score(it, views, size, policy, backboneId, now));
     String before = spark.sparkContext().getLocalProperty(STAGE_PROPERTY);
     spark.sparkContext().setLocalProperty(STAGE_PROPERTY, STAGE);
     Dataset<Row> computed = spark.createDataFrame(rows, FeatureStore.SCHEMA).persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      long n = computed.count(); // the one pass over the backbone; the merge reads the persisted rows
+      // the one pass over the backbone; the merge then reads the persisted rows
+      List<Row> out = computed.collectAsList();
       DeltaTable.forPath(spark, lake.location(table)).as("t")
           .merge(computed.as("s"), "t.content_sha256 = s.content_sha256 AND t.view = s.view")
           .whenNotMatched().insertAll().execute();
-      LOG.info("{} feature vectors computed on the executors ({} tasks) into {}", n, tasks, table);
-      return n;
+      LOG.info("{} feature vectors computed on the executors ({} tasks) into {}", out.size(), tasks, table);
+      return out;
     } finally {
       computed.unpersist();
       spark.sparkContext().setLocalProperty(STAGE_PROPERTY, before);
@@ -117,7 +116,7 @@ public final class ExecutorFeatures implements Serializable {
 
   /** Executor side: one partition's images, scored in batches of every view. */
   private Iterator<Row> score(Iterator<Row> it, int views, int size, String policy, String backboneId,
-      Timestamp now, LongAccumulator done) {
+      Timestamp now) {
     Backbone backbone = backbone();
     List<Row> out = new ArrayList<>();
     List<String> shas = new ArrayList<>();
@@ -137,16 +136,16 @@ public final class ExecutorFeatures implements Serializable {
         batchViews.add(v);
         batch.add(Views.view(px, size, v));
         if (batch.size() == BATCH) {
-          flush(backbone, shas, batchViews, batch, size, backboneId, now, out, done);
+          flush(backbone, shas, batchViews, batch, size, backboneId, now, out);
         }
       }
     }
-    flush(backbone, shas, batchViews, batch, size, backboneId, now, out, done);
+    flush(backbone, shas, batchViews, batch, size, backboneId, now, out);
     return out.iterator();
   }
 
   private static void flush(Backbone backbone, List<String> shas, List<Integer> views, List<byte[]> batch, int size,
-      String backboneId, Timestamp now, List<Row> out, LongAccumulator done) {
+      String backboneId, Timestamp now, List<Row> out) {
     if (batch.isEmpty()) {
       return;
     }
@@ -162,7 +161,6 @@ public final class ExecutorFeatures implements Serializable {
       }
       out.add(RowFactory.create(shas.get(i), views.get(i), boxed, backboneId, now));
     }
-    done.add(batch.size());
     shas.clear();
     views.clear();
     batch.clear();

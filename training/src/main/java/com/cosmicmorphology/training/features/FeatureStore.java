@@ -72,15 +72,18 @@ public final class FeatureStore {
   public static FeatureStore of(SparkSession spark, LakeLayout lake, Backbone backbone, CosmicConfig.Training trainedAs,
       String policy) {
     FeatureStore store = new FeatureStore(spark, lake, backbone);
-    if (SparkHeadTrainer.applies(trainedAs.distributed(), spark.sparkContext().master())) {
+    if (runsOnExecutors(spark, trainedAs)) {
       store.onExecutors(new ExecutorFeatures(spark, trainedAs), policy);
     }
     return store;
   }
 
-  /** True when cache misses run on the executors (then images need no pixels in the driver). */
-  public boolean onExecutors() {
-    return executors != null;
+  /**
+   * Whether {@link #of} computes cache misses on the executors for this session and settings; where it does,
+   * a job needs no pixels in the driver (frozen features are all it reads back).
+   */
+  public static boolean runsOnExecutors(SparkSession spark, CosmicConfig.Training t) {
+    return SparkHeadTrainer.applies(t.distributed(), spark.sparkContext().master());
   }
 
   /**
@@ -140,14 +143,17 @@ public final class FeatureStore {
         bySha.size() * views - todo.size(), executors != null ? " on the executors" : "");
     if (executors != null) {
       List<String> missing = todo.stream().map(t -> t[0]).distinct().toList();
-      computed += executors.compute(spark, lake, table(), missing, views, policy, backbone.id());
-      readStored(path, missing, views, out);
+      List<Row> rows = executors.compute(spark, lake, table(), missing, views, policy, backbone.id());
+      computed += rows.size();
+      rows.forEach(r -> put(r, views, out));
+      if (partial) {
+        out.values().removeIf(v -> java.util.Arrays.stream(v).anyMatch(java.util.Objects::isNull));
+        return out;
+      }
       List<String> without = bySha.values().stream().filter(i -> out.get(i.contentSha256()) == null
           || java.util.Arrays.stream(out.get(i.contentSha256())).anyMatch(java.util.Objects::isNull))
           .map(LabelledImage::imageId).limit(5).toList();
-      if (partial) {
-        out.values().removeIf(v -> java.util.Arrays.stream(v).anyMatch(java.util.Objects::isNull));
-      } else if (!without.isEmpty()) {
+      if (!without.isEmpty()) {
         throw new com.cosmicmorphology.common.cli.CosmicException(com.cosmicmorphology.common.cli.ExitCode.MISSING_INPUT,
             "no features could be computed for " + without + " (no features_inputs row at " + backbone.inputSize()
             + " px / " + policy + " and the image bytes do not decode); run './cosmic prepare --size "
@@ -195,12 +201,17 @@ public final class FeatureStore {
   private void readStored(String path, java.util.Collection<String> shas, int views, Map<String, float[][]> out) {
     for (Row r : spark.read().format("delta").load(path).where(col("view").lt(views))
         .where(col("content_sha256").isin(shas.toArray())).collectAsList()) {
-      List<Float> f = r.getList(2);
-      float[] v = new float[f.size()];
-      for (int i = 0; i < v.length; i++) {
-        v[i] = f.get(i);
-      }
-      out.computeIfAbsent(r.getString(0), k -> new float[views][])[r.getInt(1)] = v;
+      put(r, views, out);
     }
+  }
+
+  /** One feature row (content_sha256, view, features, ...) into {@code out}. */
+  private static void put(Row r, int views, Map<String, float[][]> out) {
+    List<Float> f = r.getList(2);
+    float[] v = new float[f.size()];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = f.get(i);
+    }
+    out.computeIfAbsent(r.getString(0), k -> new float[views][])[r.getInt(1)] = v;
   }
 }

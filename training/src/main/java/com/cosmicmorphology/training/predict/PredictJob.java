@@ -63,12 +63,12 @@ public final class PredictJob {
 
   public Result fromLake(Path modelDir, Path csv) {
     Scorer scorer = new Scorer(ModelStore.load(modelDir), config);
-    // on a cluster only the ids and hashes come to the driver; the executors decode and score
-    List<LabelledImage> byHash = lake.read(spark, LakeTable.IMAGES).select("image_id", "content_sha256")
-        .orderBy("image_id").collectAsList().stream()
-        .map(r -> new LabelledImage(r.getString(0), null, null, null, r.getString(1), null)).toList();
-    Scorer.Scored remote = scorer.scoreOnExecutors(spark, lake, byHash);
-    if (remote != null) {
+    if (!scorer.needsPixels(spark)) {
+      // on a cluster only the ids and hashes come to the driver; the executors decode and score
+      List<LabelledImage> byHash = lake.read(spark, LakeTable.IMAGES).select("image_id", "content_sha256")
+          .orderBy("image_id").collectAsList().stream()
+          .map(r -> new LabelledImage(r.getString(0), null, null, null, r.getString(1), null)).toList();
+      Scorer.Scored remote = scorer.scoreOnExecutors(spark, lake, byHash);
       return write(scorer, remote.imageIds(), remote.probabilities(), new LinkedHashMap<>(remote.failed()), csv);
     }
     Map<String, String> failed = new LinkedHashMap<>();

@@ -73,8 +73,7 @@ public final class TuneJob {
     }
     TrainingData data = new TrainingData(spark, lake);
     String policy = config.inputs().policy().key();
-    boolean pixels = !com.cosmicmorphology.training.distributed.SparkHeadTrainer.applies(t.distributed(),
-        spark.sparkContext().master()); // on a cluster the executors read them
+    boolean pixels = !FeatureStore.runsOnExecutors(spark, t); // on a cluster the executors read them
     List<LabelledImage> pool = new ArrayList<>(data.load("train", t.inputSize(), policy, pixels));
     pool.addAll(data.load("val", t.inputSize(), policy, pixels));
     List<String> classes = new ArrayList<>(new TreeSet<>(pool.stream().map(LabelledImage::label).toList()));
