@@ -116,7 +116,8 @@ public final class ProcessingCli {
       JobContext ctx = JobContext.from(options, extra);
       int s = ctx.config().inputs().size();
       ResizePolicy p = ctx.config().inputs().policy();
-      ModelInputsJob.Result r = new ModelInputsJob(ctx.spark(), ctx.lake()).run(s, p);
+      ModelInputsJob.Result r = new ModelInputsJob(ctx.spark(), ctx.lake(),
+          com.cosmicmorphology.common.image.DecodeLimits.of(ctx.config())).run(s, p);
       System.out.printf("prepare: %d images prepared at %dpx (%s), %d reused, %d quarantined%n", r.prepared(), s,
           p.key(), r.reused(), r.failed());
       return ExitCode.OK.code();

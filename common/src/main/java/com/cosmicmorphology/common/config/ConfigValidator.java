@@ -39,6 +39,11 @@ final class ConfigValidator {
     atLeast("nasa.http.rate-limit-pause-ms", h.rateLimitPauseMs(), 0);
     between("ingest.batch-size", c.ingest().batchSize(), 1, 100_000);
     positive("ingest.max-image-bytes", c.ingest().maxImageBytes());
+    positive("decode.max-decoded-pixels", c.decode().maxDecodedPixels());
+    if (c.decode().maxDeclaredPixels() < c.decode().maxDecodedPixels()) {
+      throw new ConfigException("decode.max-declared-pixels (" + c.decode().maxDeclaredPixels() + ") must be at least "
+          + "decode.max-decoded-pixels (" + c.decode().maxDecodedPixels() + ")");
+    }
     positive("progress.interval-s", c.progress().intervalS());
     fraction("eda.dark-threshold", c.eda().darkThreshold());
     atLeast("eda.thumbnails-per-class", c.eda().thumbnailsPerClass(), 0);

@@ -13,7 +13,7 @@ import java.util.Map;
  */
 @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
 public record CosmicConfig(Lake lake, Spark spark, S3 s3, Nasa nasa, Ingest ingest, Progress progress, Eda eda,
-    Clean clean, Split split, Inputs inputs, Training training) {
+    Clean clean, Split split, Inputs inputs, Training training, Decode decode) {
 
   /** Where the Delta tables live: a local path or an {@code s3a://bucket/prefix} URI. */
   @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
@@ -61,6 +61,14 @@ public record CosmicConfig(Lake lake, Spark spark, S3 s3, Nasa nasa, Ingest inge
    */
   @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
   public record Ingest(int batchSize, long maxImageBytes) {}
+
+  /**
+   * The pixel budget of every image decode (ingest, statistics, model inputs, EDA, predict): an image whose
+   * header declares more than {@code maxDecodedPixels} is decoded subsampled to fit, one over
+   * {@code maxDeclaredPixels} is refused (quarantined as too_many_pixels) without being decoded.
+   */
+  @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+  public record Decode(long maxDecodedPixels, long maxDeclaredPixels) implements java.io.Serializable {}
 
   /** Progress lines on long runs: at most one per interval, so logs stay readable in Airflow. */
   @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)

@@ -104,7 +104,7 @@ public final class FolderIngestJob {
     progress.expect(pending.size());
     tables.mergeQuarantine(rejected);
 
-    ImageInspector inspector = new ImageInspector();
+    ImageInspector inspector = new ImageInspector(com.cosmicmorphology.common.image.DecodeLimits.of(config));
     long maxBytes = config.ingest().maxImageBytes();
     int batchSize = config.ingest().batchSize();
     long added = 0;

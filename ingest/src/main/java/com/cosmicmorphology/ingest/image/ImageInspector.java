@@ -1,23 +1,20 @@
 package com.cosmicmorphology.ingest.image;
 
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.util.Iterator;
-import java.util.Locale;
-import java.util.concurrent.atomic.AtomicReference;
-import javax.imageio.ImageIO;
-import javax.imageio.ImageReader;
-import javax.imageio.event.IIOReadWarningListener;
-import javax.imageio.stream.ImageInputStream;
+import com.cosmicmorphology.common.image.DecodeLimits;
+import com.cosmicmorphology.common.image.DecodedImage;
+import com.cosmicmorphology.common.image.ImageRefused;
+import com.cosmicmorphology.common.image.Images;
 
 /**
  * Decodes an image once, completely, to prove it is usable, and records format, size and SHA-256.
- * Decoding goes through ImageIO with the TwelveMonkeys JPEG plugin on the classpath (CMYK/YCCK and
- * slightly broken JPEGs that the JDK reader refuses). A truncated JPEG often "decodes" with a warning and
- * grey rows: warnings are treated as corruption, so such images go to quarantine instead of training.
+ * Decoding goes through the project's guarded decoder ({@link Images#read}): the header's declared size is
+ * checked first, so a small file declaring a huge image is subsampled or refused instead of exhausting the
+ * heap. The TwelveMonkeys JPEG plugin is on the classpath (CMYK/YCCK and slightly broken JPEGs that the JDK
+ * reader refuses). A truncated JPEG often "decodes" with a warning and grey rows: warnings are treated as
+ * corruption, so such images go to quarantine instead of training.
  */
 public final class ImageInspector {
-  /** Thrown with a quarantine reason code: undecodable or unsupported_format. */
+  /** Thrown with a quarantine reason code: undecodable, unsupported_format or too_many_pixels. */
   public static final class Rejected extends Exception {
     private final String reason;
 
@@ -31,48 +28,32 @@ public final class ImageInspector {
     }
   }
 
+  private final DecodeLimits limits;
+
+  public ImageInspector() {
+    this(DecodeLimits.DEFAULT);
+  }
+
+  public ImageInspector(DecodeLimits limits) {
+    this.limits = limits;
+  }
+
   public InspectedImage inspect(byte[] bytes) throws Rejected {
     String sha = sha256(bytes);
-    try (ImageInputStream in = com.cosmicmorphology.common.image.Images.stream(bytes)) {
-      Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
-      if (!readers.hasNext()) {
-        throw new Rejected("unsupported_format", "no image decoder recognises these " + bytes.length + " bytes"
-            + describeStart(bytes));
-      }
-      ImageReader reader = readers.next();
-      AtomicReference<String> warning = new AtomicReference<>();
-      reader.addIIOReadWarningListener(new IIOReadWarningListener() {
-        @Override
-        public void warningOccurred(ImageReader source, String message) {
-          warning.compareAndSet(null, message);
-        }
-      });
-      try {
-        reader.setInput(in, true, true);
-        String format = reader.getFormatName().toLowerCase(Locale.ROOT);
-        var image = reader.read(0);
-        if (warning.get() != null) {
-          throw new Rejected("undecodable", format + " decoded with a warning: " + warning.get());
-        }
-        if (image.getWidth() < 1 || image.getHeight() < 1) {
-          throw new Rejected("undecodable", "image has no pixels");
-        }
-        return new InspectedImage(format.equals("jpg") ? "jpeg" : format, image.getWidth(), image.getHeight(), sha);
-      } finally {
-        reader.dispose();
-      }
-    } catch (IOException | RuntimeException e) {
-      throw new Rejected("undecodable", e.getClass().getSimpleName() + ": " + e.getMessage());
+    DecodedImage image;
+    try {
+      image = Images.read(bytes, limits);
+    } catch (ImageRefused e) {
+      throw new Rejected(e.reason(), e.getMessage());
     }
+    if (image.warning() != null) {
+      throw new Rejected("undecodable", image.format() + " decoded with a warning: " + image.warning());
+    }
+    // the declared size: a subsampled decode is still this image
+    return new InspectedImage(image.format(), image.width(), image.height(), sha);
   }
 
   public static String sha256(byte[] bytes) {
     return com.cosmicmorphology.common.image.Hashes.sha256(bytes);
-  }
-
-  private static String describeStart(byte[] b) {
-    int n = Math.min(b.length, 16);
-    String text = new String(b, 0, n, java.nio.charset.StandardCharsets.ISO_8859_1).replaceAll("[^ -~]", ".");
-    return n == 0 ? "" : " (starts with '" + text + "')";
   }
 }

@@ -115,7 +115,7 @@ public final class NasaIngestJob {
     }, metadataWriter);
     int batchSize = config.ingest().batchSize();
     long maxBytes = config.ingest().maxImageBytes();
-    ImageInspector inspector = new ImageInspector();
+    ImageInspector inspector = new ImageInspector(com.cosmicmorphology.common.image.DecodeLimits.of(config));
     long ahead = maxImages > 0 ? Math.min(maxImages, 2L * batchSize) : 2L * batchSize;
     Prefetcher<Fetched> prefetch = new Prefetcher<>(downloads, (int) ahead, lakeState, PERMANENT,
         item -> () -> fetch(item, http, inspector, maxBytes, progress));

@@ -219,7 +219,7 @@ public final class ProcessingBenchmark implements Callable<Integer> {
   private static long computeOnly(SparkSession spark, LakeLayout lake, double dark) {
     return spark.read().format("delta").load(lake.location(LakeTable.IMAGES))
         .select("content_sha256", "image_id", "content")
-        .mapPartitions(new PixelStatsJob.Compute(dark), org.apache.spark.sql.Encoders.row(PixelStatsJob.SCHEMA))
+        .mapPartitions(new PixelStatsJob.Compute(dark, com.cosmicmorphology.common.image.DecodeLimits.DEFAULT), org.apache.spark.sql.Encoders.row(PixelStatsJob.SCHEMA))
         .count();
   }
 

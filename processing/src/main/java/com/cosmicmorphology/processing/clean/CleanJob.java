@@ -67,7 +67,8 @@ public final class CleanJob {
 
   public Result run() {
     Dataset<Row> images = lake.read(spark, LakeTable.IMAGES);
-    new PixelStatsJob(spark, lake, config.eda().darkThreshold()).run(); // incremental: cheap when eda ran
+    new PixelStatsJob(spark, lake, config.eda().darkThreshold(),
+        com.cosmicmorphology.common.image.DecodeLimits.of(config)).run(); // incremental: cheap when eda ran
     Dataset<Row> stats = spark.read().format("delta").load(lake.location(PixelStatsJob.TABLE))
         .select("content_sha256", "dhash", "signature", "dark_fraction", "error");
     Dataset<Row> meta = images.select("image_id", "source", "label", "content_sha256", "width", "height")

@@ -41,7 +41,8 @@ public final class EdaJob {
     Map<String, Dataset<Row>> tables = new LinkedHashMap<>(eda.metadataTables());
     PixelStatsJob.Result px = null;
     if (pixels) {
-      px = new PixelStatsJob(spark, lake, config.eda().darkThreshold()).run();
+      px = new PixelStatsJob(spark, lake, config.eda().darkThreshold(),
+        com.cosmicmorphology.common.image.DecodeLimits.of(config)).run();
       LOG.info("pixel statistics: {} new content hashes decoded, {} reused", px.computed(), px.reused());
       tables.put("eda_pixels_per_class", eda.pixelsPerClass(lake.read(spark, LakeTable.IMAGES), eda.pixelStats()));
     }

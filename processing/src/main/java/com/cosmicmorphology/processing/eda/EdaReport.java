@@ -166,7 +166,12 @@ public final class EdaReport {
     g.setColor(Color.DARK_GRAY);
     g.fillRect(0, 0, out.getWidth(), out.getHeight());
     for (int i = 0; i < images.size(); i++) {
-      BufferedImage img = com.cosmicmorphology.common.image.Images.decode(images.get(i));
+      BufferedImage img;
+      try {
+        img = com.cosmicmorphology.common.image.Images.decode(images.get(i));
+      } catch (IOException e) {
+        continue; // quarantined by the pixel statistics already; a thumbnail less is no reason to lose the report
+      }
       if (img == null) {
         continue;
       }

@@ -49,9 +49,16 @@ public final class ModelInputsJob {
   private final SparkSession spark;
   private final LakeLayout lake;
 
+  private final com.cosmicmorphology.common.image.DecodeLimits limits;
+
   public ModelInputsJob(SparkSession spark, LakeLayout lake) {
+    this(spark, lake, com.cosmicmorphology.common.image.DecodeLimits.DEFAULT);
+  }
+
+  public ModelInputsJob(SparkSession spark, LakeLayout lake, com.cosmicmorphology.common.image.DecodeLimits limits) {
     this.spark = spark;
     this.lake = lake;
+    this.limits = limits;
   }
 
   public Result run(int size, ResizePolicy policy) {
@@ -75,7 +82,7 @@ public final class ModelInputsJob {
       Timestamp runAt = Timestamp.from(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS));
       Dataset<Row> rows = images.select("image_id", "content").join(todo, "image_id")
           .select("content_sha256", "image_id", "content")
-          .mapPartitions(new Prepare(size, policy, runAt), Encoders.row(SCHEMA));
+          .mapPartitions(new Prepare(size, policy, runAt, limits), Encoders.row(SCHEMA));
       // An append, not a MERGE, and nothing cached: todo holds only hashes not yet prepared at this size and
       // policy (anti-join above, one row per hash) and jobs are the lake's only writer, so the pixels
       // (size x size x 3 bytes: 150 KB at 224 px) stream from decoder to table. Caching them for a MERGE
@@ -102,11 +109,13 @@ public final class ModelInputsJob {
     private final ResizePolicy policy;
 
     private final Timestamp runAt;
+    private final com.cosmicmorphology.common.image.DecodeLimits limits;
 
-    Prepare(int size, ResizePolicy policy, Timestamp runAt) {
+    Prepare(int size, ResizePolicy policy, Timestamp runAt, com.cosmicmorphology.common.image.DecodeLimits limits) {
       this.size = size;
       this.policy = policy;
       this.runAt = runAt;
+      this.limits = limits;
     }
 
     @Override
@@ -122,7 +131,7 @@ public final class ModelInputsJob {
         public Row next() {
           Row r = it.next();
           try {
-            BufferedImage img = com.cosmicmorphology.common.image.Images.decode((byte[]) r.get(2));
+            BufferedImage img = com.cosmicmorphology.common.image.Images.decode((byte[]) r.get(2), limits);
             if (img == null) {
               throw new IllegalArgumentException("no decoder for these bytes");
             }

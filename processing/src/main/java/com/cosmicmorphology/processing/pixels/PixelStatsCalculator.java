@@ -34,13 +34,21 @@ public final class PixelStatsCalculator {
    */
   private double[] grey = new double[0];
 
+  private final com.cosmicmorphology.common.image.DecodeLimits limits;
+
   public PixelStatsCalculator(double darkThreshold) {
-    this.darkThreshold = darkThreshold;
+    this(darkThreshold, com.cosmicmorphology.common.image.DecodeLimits.DEFAULT);
   }
 
-  /** @throws IOException when the bytes do not decode */
+  /** Statistics are taken at {@link #WORK_SIDE} pixels: a subsampled decode of a huge image measures the same. */
+  public PixelStatsCalculator(double darkThreshold, com.cosmicmorphology.common.image.DecodeLimits limits) {
+    this.darkThreshold = darkThreshold;
+    this.limits = limits;
+  }
+
+  /** @throws IOException when the bytes do not decode ({@link com.cosmicmorphology.common.image.ImageRefused}) */
   public PixelStats compute(byte[] encoded) throws IOException {
-    BufferedImage src = com.cosmicmorphology.common.image.Images.decode(encoded);
+    BufferedImage src = com.cosmicmorphology.common.image.Images.decode(encoded, limits);
     if (src == null) {
       throw new IOException("no decoder for these " + encoded.length + " bytes");
     }

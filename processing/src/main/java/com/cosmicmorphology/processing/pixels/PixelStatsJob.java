@@ -4,6 +4,8 @@ import com.cosmicmorphology.common.lake.LakeLayout;
 import com.cosmicmorphology.common.lake.LakeTable;
 import com.cosmicmorphology.common.lake.QuarantineTable;
 import io.delta.tables.DeltaTable;
+import com.cosmicmorphology.common.image.DecodeLimits;
+import com.cosmicmorphology.common.image.ImageRefused;
 import java.io.IOException;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -19,6 +21,7 @@ import org.apache.spark.sql.types.StructType;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
 
 /**
  * {@code eda_pixel_stats}: {@link PixelStats} once per content hash. Incremental: only hashes not yet in the
@@ -50,11 +53,17 @@ public final class PixelStatsJob {
   private final SparkSession spark;
   private final LakeLayout lake;
   private final double darkThreshold;
+  private final DecodeLimits limits;
 
   public PixelStatsJob(SparkSession spark, LakeLayout lake, double darkThreshold) {
+    this(spark, lake, darkThreshold, DecodeLimits.DEFAULT);
+  }
+
+  public PixelStatsJob(SparkSession spark, LakeLayout lake, double darkThreshold, DecodeLimits limits) {
     this.spark = spark;
     this.lake = lake;
     this.darkThreshold = darkThreshold;
+    this.limits = limits;
   }
 
   public Result run() {
@@ -72,7 +81,7 @@ public final class PixelStatsJob {
     if (known != null) {
       todo = todo.join(org.apache.spark.sql.functions.broadcast(known), "content_sha256", "left_anti");
     }
-    Dataset<Row> perImage = todo.mapPartitions(new Compute(darkThreshold), Encoders.row(SCHEMA));
+    Dataset<Row> perImage = todo.mapPartitions(new Compute(darkThreshold, limits), Encoders.row(SCHEMA));
     String[] cols = SCHEMA.fieldNames();
     Dataset<Row> stats = perImage
         .groupBy("content_sha256")
@@ -95,7 +104,8 @@ public final class PixelStatsJob {
       if (failed > 0) {
         new QuarantineTable(spark, lake).merge(stats.where(col("error").isNotNull()).select(
             lit("images").as("source"), col("image_id").as("record_id"), lit("eda").as("stage"),
-            lit("undecodable").as("reason"), col("error").as("detail"), col("computed_at").as("at")));
+            when(col("error").startsWith("too_many_pixels:"), lit("too_many_pixels"))
+                .otherwise(lit("undecodable")).as("reason"), col("error").as("detail"), col("computed_at").as("at")));
       }
     } else if (!exists) {
       DeltaTable.createIfNotExists(spark).location(path).addColumns(SCHEMA).execute();
@@ -107,14 +117,16 @@ public final class PixelStatsJob {
   /** Decodes and measures each image of a partition; an image that fails becomes a row with its error. */
   public static final class Compute implements MapPartitionsFunction<Row, Row> {
     private final double darkThreshold;
+    private final DecodeLimits limits;
 
-    public Compute(double darkThreshold) {
+    public Compute(double darkThreshold, DecodeLimits limits) {
       this.darkThreshold = darkThreshold;
+      this.limits = limits;
     }
 
     @Override
     public Iterator<Row> call(Iterator<Row> rows) {
-      PixelStatsCalculator calc = new PixelStatsCalculator(darkThreshold);
+      PixelStatsCalculator calc = new PixelStatsCalculator(darkThreshold, limits);
       Timestamp now = Timestamp.from(Instant.now());
       return new Iterator<>() {
         @Override
@@ -132,8 +144,10 @@ public final class PixelStatsJob {
             return RowFactory.create(sha, id, s.meanR(), s.meanG(), s.meanB(), s.stdR(), s.stdG(), s.stdB(),
                 s.brightness(), s.darkFraction(), s.sharpness(), s.dhash(), s.signature(), null, now);
           } catch (IOException | RuntimeException e) {
+            // the error starts with the quarantine reason when the guard refused the image (too_many_pixels)
+            String why = e instanceof ImageRefused ir ? ir.reason() : e.getClass().getSimpleName();
             return RowFactory.create(sha, id, null, null, null, null, null, null, null, null, null, null, null,
-                e.getClass().getSimpleName() + ": " + e.getMessage(), now);
+                why + ": " + e.getMessage(), now);
           }
         }
       };

@@ -217,7 +217,7 @@ public final class DistributedBenchmark implements Callable<Integer> {
     CosmicConfig c = new CosmicConfig(config.lake(), new CosmicConfig.Spark("local-cluster[" + workers + "," + cores
         + "," + executorMemoryMb + "]", config.spark().appName(), config.spark().shufflePartitions(), conf),
         config.s3(), config.nasa(), config.ingest(), config.progress(), config.eda(), config.clean(), config.split(),
-        config.inputs(), tt);
+        config.inputs(), tt, config.decode());
     SparkSession spark = SparkSessions.getOrCreate(c, null);
     // measured: shared gradients on 2 worker JVMs here never finished an epoch; a run must not hang the bench
     java.util.concurrent.ScheduledExecutorService watchdog = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
