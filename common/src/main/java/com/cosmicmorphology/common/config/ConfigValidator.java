@@ -24,6 +24,10 @@ final class ConfigValidator {
     positive("spark.shuffle-partitions", c.spark().shufflePartitions());
     positive("nasa.page-size", c.nasa().pageSize());
     atLeast("nasa.max-pages", c.nasa().maxPages(), 0);
+    positive("nasa.page-cap", c.nasa().pageCap());
+    if (c.nasa().allowedHosts() == null) {
+      throw new ConfigException("nasa.allowed-hosts must be a list of host names (e.g. [images-assets.nasa.gov])");
+    }
     if (c.nasa().queries() == null) {
       throw new ConfigException("nasa.queries must be a list of search terms");
     }

@@ -30,15 +30,21 @@ public record CosmicConfig(Lake lake, Spark spark, S3 s3, Nasa nasa, Ingest inge
   @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
   public record S3(String endpoint, boolean pathStyleAccess, boolean sslEnabled, String credentialsProvider) {}
 
-  /** The NASA Image and Video Library search API. */
+  /**
+   * The NASA Image and Video Library search API. {@code maxPages} per query (0: all, up to {@code pageCap}, the
+   * hard stop against a server whose {@code next} links never end); preview and next links are fetched only
+   * from {@code allowedHosts} (plus the API's own host).
+   */
   @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
   public record Nasa(
       String apiUrl,
       List<String> queries,
       int pageSize,
       int maxPages,
+      int pageCap,
       LabelPolicy labelPolicy,
       Map<String, String> labelMap,
+      List<String> allowedHosts,
       Http http) {}
 
   /** HTTP behaviour of the NASA client: timeouts, retries, rate limits, download concurrency. */

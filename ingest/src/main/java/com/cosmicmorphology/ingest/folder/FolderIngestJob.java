@@ -12,17 +12,17 @@ import com.cosmicmorphology.ingest.lake.ImageRow;
 import com.cosmicmorphology.ingest.lake.IngestTables;
 import com.cosmicmorphology.common.lake.QuarantineRow;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,7 +30,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A labelled image folder (one sub-folder per class, as SpaceNet and ImageFolder ship) into {@code images}.
  * image_id is {@code folder:<path relative to the root>}, so re-running adds nothing twice. Files that do
- * not decode, files outside a class folder and links that lead out of the root go to quarantine.
+ * not decode, files outside a class folder, links that lead out of the root, unreadable sub-folders and files
+ * whose content changed under a path already ingested ({@code content_changed}: the lake keeps the version it
+ * has; see {@link ChangedFiles}) go to quarantine.
  */
 public final class FolderIngestJob {
   private static final Logger LOG = LoggerFactory.getLogger(FolderIngestJob.class);
@@ -66,43 +68,19 @@ public final class FolderIngestJob {
     Timestamp now = Timestamp.from(Instant.now());
     List<Path> files = new ArrayList<>();
     List<QuarantineRow> rejected = new ArrayList<>();
-    try (Stream<Path> walk = Files.walk(root)) { // does not follow links: they are checked one by one below
-      walk.filter(p -> !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)).sorted().forEach(p -> {
-        String rel = relative(root, p);
-        if (Files.isSymbolicLink(p)) {
-          Path target;
-          try {
-            target = p.toRealPath();
-          } catch (IOException e) {
-            rejected.add(reject(rel, "broken_link", "link target cannot be resolved: " + e.getMessage(), now));
-            return;
-          }
-          if (!target.startsWith(root)) {
-            rejected.add(reject(rel, "escapes_root", "link points outside " + root + " to " + target, now));
-            return;
-          }
-          if (!Files.isRegularFile(target)) {
-            return; // a link to a folder inside the root: its files are walked there
-          }
-        }
-        if (p.getParent().equals(root)) {
-          rejected.add(reject(rel, "outside_class_folder", "file is not inside a class sub-folder", now));
-          return;
-        }
-        files.add(p);
-      });
-    } catch (IOException | UncheckedIOException e) {
-      throw new CosmicException(ExitCode.USAGE, "cannot walk " + root + ": " + e.getMessage());
-    }
+    walk(root, files, rejected, now);
 
     tables.ensure(LakeTable.IMAGES, IngestTables.IMAGES);
     tables.ensure(LakeTable.QUARANTINE, IngestTables.QUARANTINE);
     Map<String, String> existing = tables.readPairs(LakeTable.IMAGES, "image_id", "content_sha256",
-        "source = '" + SOURCE + "'");
+        org.apache.spark.sql.functions.col("source").equalTo(org.apache.spark.sql.functions.lit(SOURCE)));
     List<Path> pending = files.stream().filter(p -> !existing.containsKey(imageId(root, p))).toList();
+    ChangedFiles changed = ChangedFiles.find(root, files, existing, now);
+    rejected.addAll(changed.quarantine());
     Progress progress = new Progress("ingest folder", Duration.ofSeconds(config.progress().intervalS()));
     progress.expect(pending.size());
     tables.mergeQuarantine(rejected);
+    tables.clearQuarantine(SOURCE, "ingest", changed.unchangedAgain());
 
     ImageInspector inspector = new ImageInspector(com.cosmicmorphology.common.image.DecodeLimits.of(config));
     long maxBytes = config.ingest().maxImageBytes();
@@ -128,6 +106,63 @@ public final class FolderIngestJob {
     return new Result(files.size(), added, bad, files.size() - pending.size());
   }
 
+  /**
+   * Every regular file under the root, in path order. Links are checked one by one (never followed out of the
+   * root); FIFOs, sockets and devices are skipped (reading a FIFO blocks forever); a sub-folder that cannot be
+   * read is quarantined and the walk goes on.
+   */
+  private static void walk(Path root, List<Path> files, List<QuarantineRow> rejected, Timestamp now) {
+    List<Path> found = new ArrayList<>();
+    try {
+      Files.walkFileTree(root, new SimpleFileVisitor<>() {
+        @Override
+        public FileVisitResult visitFile(Path p, BasicFileAttributes attrs) {
+          String rel = relative(root, p);
+          if (attrs.isSymbolicLink()) {
+            Path target;
+            try {
+              target = p.toRealPath();
+            } catch (IOException e) {
+              rejected.add(reject(rel, "broken_link", "link target cannot be resolved: " + e.getMessage(), now));
+              return FileVisitResult.CONTINUE;
+            }
+            if (!target.startsWith(root)) {
+              rejected.add(reject(rel, "escapes_root", "link points outside " + root + " to " + target, now));
+              return FileVisitResult.CONTINUE;
+            }
+            if (!Files.isRegularFile(target)) {
+              return FileVisitResult.CONTINUE; // a link to a folder inside the root: its files are walked there
+            }
+          } else if (!attrs.isRegularFile()) {
+            LOG.warn("skipping {}: not a regular file (a FIFO, socket or device)", rel);
+            return FileVisitResult.CONTINUE;
+          }
+          if (p.getParent().equals(root)) {
+            rejected.add(reject(rel, "outside_class_folder", "file is not inside a class sub-folder", now));
+            return FileVisitResult.CONTINUE;
+          }
+          found.add(p);
+          return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult visitFileFailed(Path p, IOException e) {
+          if (p.equals(root)) {
+            throw new CosmicException(ExitCode.USAGE, "cannot read --path " + root + ": " + e.getMessage());
+          }
+          LOG.warn("cannot read {}: {} (quarantined; the walk goes on)", relative(root, p), e.toString());
+          rejected.add(reject(relative(root, p), "unreadable", e.getClass().getSimpleName() + ": " + e.getMessage()
+              + "; fix its permissions and re-run", now));
+          return FileVisitResult.CONTINUE;
+        }
+      });
+    } catch (IOException e) {
+      throw new CosmicException(ExitCode.USAGE, "cannot walk " + root + ": " + e.getMessage());
+    }
+    found.sort(null);
+    files.addAll(found);
+  }
+
   private static Object load(Path root, Path file, ImageInspector inspector, long maxBytes, Timestamp now,
       Progress progress) {
     String rel = relative(root, file);
@@ -149,6 +184,10 @@ public final class FolderIngestJob {
     } catch (ImageInspector.Rejected r) {
       progress.rejected();
       return reject(rel, r.reason(), r.getMessage(), now);
+    } catch (RuntimeException | StackOverflowError e) {
+      // a decoder failing in a way nobody planned for fails this file, not the run
+      progress.rejected();
+      return reject(rel, "undecodable", e.getClass().getSimpleName() + ": " + e.getMessage(), now);
     }
   }
 
@@ -156,11 +195,11 @@ public final class FolderIngestJob {
     return SOURCE + ":" + relative(root, file);
   }
 
-  private static String relative(Path root, Path p) {
+  static String relative(Path root, Path p) {
     return root.relativize(p).toString().replace('\\', '/');
   }
 
-  private static QuarantineRow reject(String rel, String reason, String detail, Timestamp at) {
+  static QuarantineRow reject(String rel, String reason, String detail, Timestamp at) {
     return new QuarantineRow(SOURCE, SOURCE + ":" + rel, "ingest", reason, detail, at);
   }
 }

@@ -18,7 +18,9 @@ import org.slf4j.LoggerFactory;
  * GETs with the manners a public API expects: connect and read timeouts (the read timeout is per socket
  * read, so a response that stalls halfway is cut too), bounded retries of 5xx, timeouts and connection
  * failures with exponential backoff and jitter, 429 honoured with its Retry-After, a shared slow-down
- * when X-RateLimit-Remaining runs low, and a maximum body size. Thread-safe.
+ * when X-RateLimit-Remaining runs low, a maximum body size, a body shorter than its Content-Length retried
+ * as download_truncated, and only URLs (every redirect hop included) that the {@link UrlPolicy} admits.
+ * Thread-safe.
  *
  * <p>HttpURLConnection rather than java.net.http: its read timeout applies to every read, which is what
  * catches a stalled body; the JDK pools keep-alive connections for it.
@@ -29,31 +31,43 @@ public final class HttpFetcher {
   private final CosmicConfig.Http conf;
   private final Backoff backoff;
   private final RateLimitGate gate;
+  private final UrlPolicy policy;
+  static final int MAX_REDIRECTS = 5;
 
-  public HttpFetcher(CosmicConfig.Http conf, RateLimitGate gate) {
+  public HttpFetcher(CosmicConfig.Http conf, RateLimitGate gate, UrlPolicy policy) {
     this.conf = conf;
     this.backoff = new Backoff(conf.backoffBaseMs(), conf.backoffMaxMs());
     this.gate = gate;
+    this.policy = policy;
   }
 
   public RateLimitGate gate() {
     return gate;
   }
 
-  /** GET {@code url}; never throws for HTTP or network failures: they come back as a reason code. */
+  /**
+   * GET {@code url}; never throws for HTTP or network failures: they come back as a reason code. Redirects are
+   * followed here, not by the JDK, so that every hop passes the {@link UrlPolicy} (at most
+   * {@value #MAX_REDIRECTS} hops).
+   */
   public FetchOutcome get(String url, long maxBytes) throws InterruptedException {
+    String refused = policy.refusal(url);
+    if (refused != null) {
+      return FetchOutcome.failed("url_refused", refused, 0);
+    }
     String last = "";
     String lastReason = "download_unreachable";
     int rateLimitedWaits = 0;
     for (int attempt = 0; attempt <= conf.maxRetries(); attempt++) {
       gate.awaitOpen();
       HttpURLConnection c = null;
+      boolean readingBody = false;
       try {
-        c = (HttpURLConnection) URI.create(url).toURL().openConnection();
-        c.setConnectTimeout(conf.connectTimeoutMs());
-        c.setReadTimeout(conf.readTimeoutMs());
-        c.setRequestProperty("User-Agent", conf.userAgent());
-        c.setRequestProperty("Accept", "application/json, image/*");
+        Exchange x = exchange(url, attempt);
+        if (x.failure() != null) {
+          return x.failure();
+        }
+        c = x.connection();
         int status = c.getResponseCode();
         observeRateLimit(c);
         if (status == 429) {
@@ -77,7 +91,7 @@ public final class HttpFetcher {
           sleepBeforeRetry(attempt, url, last);
           continue;
         }
-        if (status >= 300) {
+        if (status >= 300 || status < 200) {
           drain(c.getErrorStream());
           return FetchOutcome.failed("download_http_error", "HTTP " + status, attempt + 1);
         }
@@ -86,9 +100,17 @@ public final class HttpFetcher {
           return FetchOutcome.failed("too_large", declared + " bytes declared, over the limit of " + maxBytes,
               attempt + 1);
         }
+        readingBody = true;
         byte[] body = readLimited(c.getInputStream(), maxBytes);
         if (body == null) {
           return FetchOutcome.failed("too_large", "body over the limit of " + maxBytes + " bytes", attempt + 1);
+        }
+        if (declared >= 0 && body.length < declared) {
+          // the connection closed early: a network fault, not a broken image, so it is retried
+          lastReason = "download_truncated";
+          last = "body ended after " + body.length + " of " + declared + " bytes (Content-Length)";
+          sleepBeforeRetry(attempt, url, last);
+          continue;
         }
         return FetchOutcome.ok(body, attempt + 1 + rateLimitedWaits);
       } catch (SocketTimeoutException e) {
@@ -96,7 +118,8 @@ public final class HttpFetcher {
         last = "timed out (" + e.getMessage() + ")";
         sleepBeforeRetry(attempt, url, last);
       } catch (IOException | IllegalArgumentException e) {
-        lastReason = "download_unreachable";
+        // a body that breaks off (chunked or not) is truncated; failing before the answer is unreachable
+        lastReason = readingBody ? "download_truncated" : "download_unreachable";
         last = e.getClass().getSimpleName() + ": " + e.getMessage();
         sleepBeforeRetry(attempt, url, last);
       } finally {
@@ -107,6 +130,51 @@ public final class HttpFetcher {
     }
     return FetchOutcome.failed(lastReason, last + " after " + (conf.maxRetries() + 1) + " attempts",
         conf.maxRetries() + 1);
+  }
+
+  /** The connection of the last hop (its response not yet read), or why the chain was refused. */
+  private record Exchange(HttpURLConnection connection, FetchOutcome failure) {}
+
+  private Exchange exchange(String url, int attempt) throws IOException {
+    String target = url;
+    for (int hop = 0; ; hop++) {
+      java.net.URLConnection raw = URI.create(target).toURL().openConnection();
+      if (!(raw instanceof HttpURLConnection c)) { // the policy admits http(s) only; never trust one check
+        return new Exchange(null, FetchOutcome.failed("url_refused", "not an HTTP URL: " + target, attempt + 1));
+      }
+      c.setInstanceFollowRedirects(false);
+      c.setConnectTimeout(conf.connectTimeoutMs());
+      c.setReadTimeout(conf.readTimeoutMs());
+      c.setRequestProperty("User-Agent", conf.userAgent());
+      c.setRequestProperty("Accept", "application/json, image/*");
+      int status = c.getResponseCode();
+      if (status < 300 || status >= 400 || status == 304) {
+        return new Exchange(c, null);
+      }
+      String location = c.getHeaderField("Location");
+      drain(c.getErrorStream());
+      if (location == null || location.isBlank()) {
+        return new Exchange(null, FetchOutcome.failed("download_http_error", "HTTP " + status
+            + " redirect without a Location header", attempt + 1));
+      }
+      if (hop >= MAX_REDIRECTS) {
+        return new Exchange(null, FetchOutcome.failed("too_many_redirects", "more than " + MAX_REDIRECTS
+            + " redirects from " + url, attempt + 1));
+      }
+      String next;
+      try {
+        next = URI.create(target).resolve(location.trim()).toString();
+      } catch (IllegalArgumentException e) {
+        return new Exchange(null, FetchOutcome.failed("url_refused", "redirect to an invalid URL: "
+            + location, attempt + 1));
+      }
+      String refused = policy.refusal(next);
+      if (refused != null) {
+        return new Exchange(null, FetchOutcome.failed("url_refused", "redirect hop " + (hop + 1) + ": " + refused,
+            attempt + 1));
+      }
+      target = next;
+    }
   }
 
   private void sleepBeforeRetry(int attempt, String url, String why) throws InterruptedException {

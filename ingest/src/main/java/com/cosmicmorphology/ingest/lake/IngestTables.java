@@ -9,11 +9,15 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
 
 /**
  * Schemas of the tables ingest writes, and the MERGEs that make every write idempotent: a row whose key
@@ -114,10 +118,10 @@ public final class IngestTables {
     if (recordIds.isEmpty() || !lake.exists(spark, LakeTable.QUARANTINE)) {
       return;
     }
-    String ids = recordIds.stream().map(id -> "'" + id.replace("'", "''") + "'")
-        .collect(Collectors.joining(","));
-    DeltaTable.forPath(spark, lake.location(LakeTable.QUARANTINE))
-        .delete("source = '" + source + "' AND stage = '" + stage + "' AND record_id IN (" + ids + ")");
+    // Values go in as literals through the Column API, never spliced into SQL text: ids come from remote JSON
+    // and file names, and in Spark SQL a backslash escapes and '' concatenates.
+    DeltaTable.forPath(spark, lake.location(LakeTable.QUARANTINE)).delete(col("source").equalTo(lit(source))
+        .and(col("stage").equalTo(lit(stage))).and(col("record_id").isin(recordIds.toArray())));
   }
 
   /** Sets new labels on existing images (a later query made an item's label more specific). */
@@ -131,12 +135,12 @@ public final class IngestTables {
     ensure(LakeTable.IMAGES, IMAGES).as("t")
         .merge(spark.createDataFrame(rows, schema).as("s"), "t.image_id = s.image_id")
         .whenMatched("NOT (t.label <=> s.label)")
-        .updateExpr(Map.of("label", "s.label", "label_source", "'" + labelSource + "'"))
+        .update(Map.of("label", col("s.label"), "label_source", lit(labelSource)))
         .execute();
   }
 
-  /** Reads one string column of a table to the driver (ids only: never image bytes). */
-  public Map<String, String> readPairs(LakeTable table, String keyCol, String valueCol, String where) {
+  /** Reads one string column of a table to the driver (ids only: never image bytes), rows matching {@code where}. */
+  public Map<String, String> readPairs(LakeTable table, String keyCol, String valueCol, Column where) {
     if (!lake.exists(spark, table)) {
       return Map.of();
     }

@@ -9,6 +9,7 @@ import com.cosmicmorphology.common.progress.Progress;
 import com.cosmicmorphology.ingest.http.FetchOutcome;
 import com.cosmicmorphology.ingest.http.HttpFetcher;
 import com.cosmicmorphology.ingest.http.RateLimitGate;
+import com.cosmicmorphology.ingest.http.UrlPolicy;
 import com.cosmicmorphology.ingest.image.ImageInspector;
 import com.cosmicmorphology.ingest.image.InspectedImage;
 import com.cosmicmorphology.ingest.lake.ImageRow;
@@ -37,6 +38,9 @@ import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
 /**
  * NASA search results into {@code nasa_items}, {@code images} and {@code quarantine}.
  *
@@ -54,7 +58,8 @@ public final class NasaIngestJob {
   public static final String SOURCE = "nasa";
   public static final String LABEL_SOURCE = "nasa_query";
   /** Rejections that a re-run would only repeat: not downloaded again. */
-  private static final Set<String> PERMANENT = Set.of("undecodable", "unsupported_format", "too_large");
+  private static final Set<String> PERMANENT = Set.of("undecodable", "unsupported_format", "too_large",
+      "too_many_pixels");
 
   /** What a run did, for the summary line and tests. */
   public record Result(int pages, int items, long imagesAdded, long quarantined, long relabelled, long bytes,
@@ -81,7 +86,7 @@ public final class NasaIngestJob {
     }
     lake.checkWritable(spark);
     CosmicConfig.Nasa nasa = config.nasa();
-    HttpFetcher http = new HttpFetcher(nasa.http(), new RateLimitGate());
+    HttpFetcher http = new HttpFetcher(nasa.http(), new RateLimitGate(), UrlPolicy.of(nasa));
     Progress progress = new Progress("ingest nasa", Duration.ofSeconds(config.progress().intervalS()));
 
     long t0 = System.nanoTime();
@@ -124,8 +129,9 @@ public final class NasaIngestJob {
     Map<String, TreeSet<String>> queriesById = new LinkedHashMap<>();
     List<QuarantineRow> rejected = new ArrayList<>();
     Timestamp now = Timestamp.from(Instant.now());
-    NasaSearchClient client = new NasaSearchClient(http, nasa.apiUrl(), nasa.pageSize());
+    NasaSearchClient client = new NasaSearchClient(http, nasa.apiUrl(), nasa.pageSize(), nasa.pageCap());
     int pages = 0;
+    List<SearchPage.BadItem> badPages = new ArrayList<>();
     for (String query : queries) {
       pages += client.search(query, maxPages, page -> {
         progress.page();
@@ -139,7 +145,14 @@ public final class NasaIngestJob {
         for (SearchPage.BadItem b : page.badItems()) {
           rejected.add(new QuarantineRow(SOURCE, b.recordId(), "search", b.reason(), b.detail(), now));
         }
-      });
+      }, badPages::add);
+    }
+    if (pages == 0 && !badPages.isEmpty()) {
+      throw new CosmicException(ExitCode.REMOTE, "NASA API gave no usable search page for " + queries + ": "
+          + badPages.get(0).detail() + " at " + badPages.get(0).recordId() + "; check --api-url / nasa.api-url");
+    }
+    for (SearchPage.BadItem b : badPages) {
+      rejected.add(new QuarantineRow(SOURCE, b.recordId(), "search", b.reason(), b.detail(), now));
     }
     int startedDuringCrawl = prefetch.started();
     LOG.info("crawled {} pages: {} items for {} queries in {} ms ({} downloads already started)", pages,
@@ -201,6 +214,13 @@ public final class NasaIngestJob {
     LOG.debug("crawl, nasa_items and planning took {} ms", (System.nanoTime() - t0) / 1_000_000);
     // (4) download in batches, writing one batch while the next downloads
     join(tablesReady);
+    // A run killed between a batch's append and its quarantine clean-up leaves download rows for images that
+    // landed: reconcile them first, so quarantine says what is rejected now.
+    List<String> stale = quarantined.keySet().stream().filter(existingLabels::containsKey).sorted().toList();
+    if (!stale.isEmpty()) {
+      LOG.info("clearing {} stale quarantine rows of images that landed in an interrupted run", stale.size());
+      tables.clearQuarantine(SOURCE, "download", stale);
+    }
     long[] counts = download(pending, prefetch, quarantined.keySet());
     tables.mergeQuarantine(rejected);
     tables.relabel(relabel, LABEL_SOURCE);
@@ -225,8 +245,9 @@ public final class NasaIngestJob {
   /** Reads only (a missing table holds nothing): what is already there decides what to download. */
   private LakeState readLakeState() {
     return new LakeState(readQueries(),
-        tables.readPairs(LakeTable.IMAGES, "image_id", "label", "source = '" + SOURCE + "'"),
-        tables.readPairs(LakeTable.QUARANTINE, "record_id", "reason", "source = '" + SOURCE + "' AND stage = 'download'"));
+        tables.readPairs(LakeTable.IMAGES, "image_id", "label", col("source").equalTo(lit(SOURCE))),
+        tables.readPairs(LakeTable.QUARANTINE, "record_id", "reason",
+            col("source").equalTo(lit(SOURCE)).and(col("stage").equalTo(lit("download")))));
   }
 
   private record Candidate(NasaItem item, String label) {}
@@ -253,7 +274,7 @@ public final class NasaIngestJob {
       List<ImageRow> images = new ArrayList<>();
       List<QuarantineRow> bad = new ArrayList<>();
       for (int k = 0; k < current.size(); k++) {
-        Fetched f = get(current.get(k));
+        Fetched f = get(current.get(k), pending.get(start + k).item());
         if (f.rejected() == null) {
           images.add(f.row(pending.get(start + k).label()));
         } else {
@@ -286,6 +307,19 @@ public final class NasaIngestJob {
 
   private static Fetched fetch(NasaItem item, HttpFetcher http, ImageInspector inspector, long maxBytes,
       Progress progress) throws InterruptedException {
+    try {
+      return fetchOrReject(item, http, inspector, maxBytes, progress);
+    } catch (RuntimeException | StackOverflowError e) {
+      // a decoder or the network stack failing in a way nobody planned for fails this item, not the run
+      progress.rejected();
+      Timestamp at = Timestamp.from(Instant.now());
+      return new Fetched(item, null, null, at, new QuarantineRow(SOURCE, item.imageId(), "download",
+          "download_failed", e.getClass().getSimpleName() + ": " + e.getMessage() + " for " + item.previewUrl(), at));
+    }
+  }
+
+  private static Fetched fetchOrReject(NasaItem item, HttpFetcher http, ImageInspector inspector, long maxBytes,
+      Progress progress) throws InterruptedException {
     String id = item.imageId();
     Timestamp at = Timestamp.from(Instant.now());
     FetchOutcome f = http.get(item.previewUrl(), maxBytes);
@@ -304,11 +338,14 @@ public final class NasaIngestJob {
     }
   }
 
-  private static Fetched get(Future<Fetched> f) throws InterruptedException {
+  private static Fetched get(Future<Fetched> f, NasaItem item) throws InterruptedException {
     try {
       return f.get();
-    } catch (ExecutionException e) {
-      throw new IllegalStateException("download task failed unexpectedly", e.getCause());
+    } catch (ExecutionException | java.util.concurrent.CancellationException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      Timestamp at = Timestamp.from(Instant.now());
+      return new Fetched(item, null, null, at, new QuarantineRow(SOURCE, item.imageId(), "download",
+          "download_failed", cause.getClass().getSimpleName() + ": " + cause.getMessage(), at));
     }
   }
 

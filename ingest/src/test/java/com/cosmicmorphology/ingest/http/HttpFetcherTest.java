@@ -30,7 +30,7 @@ class HttpFetcherTest {
 
   private static HttpFetcher fetcher(Map<String, String> settings) {
     CosmicConfig c = new ConfigLoader().load(null, Map.of(), settings);
-    return new HttpFetcher(c.nasa().http(), new RateLimitGate());
+    return new HttpFetcher(c.nasa().http(), new RateLimitGate(), UrlPolicy.anyHttpHost());
   }
 
   private static final Map<String, String> FAST = Map.of("nasa.http.backoff-base-ms", "10",
