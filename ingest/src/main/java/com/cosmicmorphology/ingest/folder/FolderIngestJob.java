@@ -12,11 +12,8 @@ import com.cosmicmorphology.ingest.lake.ImageRow;
 import com.cosmicmorphology.ingest.lake.IngestTables;
 import com.cosmicmorphology.common.lake.QuarantineRow;
 import java.io.IOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -68,7 +65,9 @@ public final class FolderIngestJob {
     Timestamp now = Timestamp.from(Instant.now());
     List<Path> files = new ArrayList<>();
     List<QuarantineRow> rejected = new ArrayList<>();
-    walk(root, files, rejected, now);
+    FolderWalk.Result walked = FolderWalk.walk(root, now);
+    files.addAll(walked.files());
+    rejected.addAll(walked.rejected());
 
     tables.ensure(LakeTable.IMAGES, IngestTables.IMAGES);
     tables.ensure(LakeTable.QUARANTINE, IngestTables.QUARANTINE);
@@ -104,63 +103,6 @@ public final class FolderIngestJob {
     LOG.info("folder {}: {} files, {} new images, {} already present, {} quarantined", root, files.size(), added,
         files.size() - pending.size(), bad);
     return new Result(files.size(), added, bad, files.size() - pending.size());
-  }
-
-  /**
-   * Every regular file under the root, in path order. Links are checked one by one (never followed out of the
-   * root); FIFOs, sockets and devices are skipped (reading a FIFO blocks forever); a sub-folder that cannot be
-   * read is quarantined and the walk goes on.
-   */
-  private static void walk(Path root, List<Path> files, List<QuarantineRow> rejected, Timestamp now) {
-    List<Path> found = new ArrayList<>();
-    try {
-      Files.walkFileTree(root, new SimpleFileVisitor<>() {
-        @Override
-        public FileVisitResult visitFile(Path p, BasicFileAttributes attrs) {
-          String rel = relative(root, p);
-          if (attrs.isSymbolicLink()) {
-            Path target;
-            try {
-              target = p.toRealPath();
-            } catch (IOException e) {
-              rejected.add(reject(rel, "broken_link", "link target cannot be resolved: " + e.getMessage(), now));
-              return FileVisitResult.CONTINUE;
-            }
-            if (!target.startsWith(root)) {
-              rejected.add(reject(rel, "escapes_root", "link points outside " + root + " to " + target, now));
-              return FileVisitResult.CONTINUE;
-            }
-            if (!Files.isRegularFile(target)) {
-              return FileVisitResult.CONTINUE; // a link to a folder inside the root: its files are walked there
-            }
-          } else if (!attrs.isRegularFile()) {
-            LOG.warn("skipping {}: not a regular file (a FIFO, socket or device)", rel);
-            return FileVisitResult.CONTINUE;
-          }
-          if (p.getParent().equals(root)) {
-            rejected.add(reject(rel, "outside_class_folder", "file is not inside a class sub-folder", now));
-            return FileVisitResult.CONTINUE;
-          }
-          found.add(p);
-          return FileVisitResult.CONTINUE;
-        }
-
-        @Override
-        public FileVisitResult visitFileFailed(Path p, IOException e) {
-          if (p.equals(root)) {
-            throw new CosmicException(ExitCode.USAGE, "cannot read --path " + root + ": " + e.getMessage());
-          }
-          LOG.warn("cannot read {}: {} (quarantined; the walk goes on)", relative(root, p), e.toString());
-          rejected.add(reject(relative(root, p), "unreadable", e.getClass().getSimpleName() + ": " + e.getMessage()
-              + "; fix its permissions and re-run", now));
-          return FileVisitResult.CONTINUE;
-        }
-      });
-    } catch (IOException e) {
-      throw new CosmicException(ExitCode.USAGE, "cannot walk " + root + ": " + e.getMessage());
-    }
-    found.sort(null);
-    files.addAll(found);
   }
 
   private static Object load(Path root, Path file, ImageInspector inspector, long maxBytes, Timestamp now,

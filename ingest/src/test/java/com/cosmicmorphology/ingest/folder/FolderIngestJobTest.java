@@ -7,6 +7,7 @@ import com.cosmicmorphology.common.cli.CosmicException;
 import com.cosmicmorphology.common.config.CosmicConfig;
 import com.cosmicmorphology.common.lake.LakeLayout;
 import com.cosmicmorphology.common.lake.LakeTable;
+import com.cosmicmorphology.common.lake.QuarantineRow;
 import com.cosmicmorphology.common.testing.SharedSpark;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -102,5 +103,114 @@ class FolderIngestJobTest {
     assertThatThrownBy(() -> new FolderIngestJob(spark, new LakeLayout(lake.toString()),
         SharedSpark.config(lake.toString(), Map.of())).run(tmp.resolve("nope")))
         .isInstanceOf(CosmicException.class).hasMessageContaining("is not a directory");
+  }
+
+  @Test
+  void aPixelBombIsQuarantinedAndAHugeRealImageLandsSubsampledWithinTheLaunchersHeap() throws Exception {
+    Path root = tmp.resolve("bombs");
+    Files.createDirectories(root.resolve("galaxy"));
+    Files.write(root.resolve("galaxy/bomb.png"), com.cosmicmorphology.common.testing.PixelBombs.greyPng(40_000, 40_000));
+    Files.write(root.resolve("galaxy/jpeg-bomb.jpg"), com.cosmicmorphology.common.testing.PixelBombs.jpegClaiming(65_000, 65_000));
+    Files.write(root.resolve("galaxy/huge.png"), com.cosmicmorphology.common.testing.PixelBombs.greyPng(20_000, 20_000));
+    try (var files = Files.list(SAMPLE.resolve("galaxy"))) {
+      files.sorted().limit(2).forEach(f -> copy(f, root.resolve("galaxy").resolve(f.getFileName())));
+    }
+    Path lake = tmp.resolve("lake");
+    LakeLayout layout = new LakeLayout(lake.toString());
+    System.gc();
+    var pools = java.lang.management.ManagementFactory.getMemoryPoolMXBeans().stream()
+        .filter(p -> p.getType() == java.lang.management.MemoryType.HEAP).toList();
+    pools.forEach(java.lang.management.MemoryPoolMXBean::resetPeakUsage);
+
+    FolderIngestJob.Result r = new FolderIngestJob(spark, layout, SharedSpark.config(lake.toString(), Map.of())).run(root);
+
+    long peak = pools.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
+    assertThat(peak).as("peak heap during the ingest").isLessThan(1L << 30); // the launcher gives ingest -Xmx1g
+    assertThat(r.imagesAdded()).isEqualTo(3);
+    Map<String, String> q = layout.read(spark, LakeTable.QUARANTINE).collectAsList().stream()
+        .collect(Collectors.toMap(x -> x.<String>getAs("record_id"), x -> x.<String>getAs("reason")));
+    assertThat(q).containsOnly(Map.entry("folder:galaxy/bomb.png", "too_many_pixels"),
+        Map.entry("folder:galaxy/jpeg-bomb.jpg", "too_many_pixels"));
+    var huge = layout.read(spark, LakeTable.IMAGES).where("image_id = 'folder:galaxy/huge.png'").collectAsList();
+    assertThat(huge).singleElement().satisfies(x -> {
+      assertThat(x.<Integer>getAs("width")).isEqualTo(20_000); // the declared size, though decoded subsampled
+      assertThat(x.<Integer>getAs("height")).isEqualTo(20_000);
+    });
+  }
+
+  @Test
+  void aFileChangedUnderAnIngestedPathIsQuarantinedAndTheLakeKeepsTheIngestedVersion() throws Exception {
+    Path root = buildFolder();
+    Path lake = tmp.resolve("lake");
+    CosmicConfig c = SharedSpark.config(lake.toString(), Map.of());
+    LakeLayout layout = new LakeLayout(lake.toString());
+    new FolderIngestJob(spark, layout, c).run(root);
+    Path victim;
+    try (var files = Files.list(root.resolve("planetary_nebula"))) {
+      victim = files.sorted().findFirst().orElseThrow();
+    }
+    String id = "folder:planetary_nebula/" + victim.getFileName();
+    String before = layout.read(spark, LakeTable.IMAGES).where(org.apache.spark.sql.functions.col("image_id")
+        .equalTo(id)).first().getAs("content_sha256");
+    byte[] original = Files.readAllBytes(victim);
+    Files.copy(root.resolve("galaxy").resolve(Files.list(root.resolve("galaxy")).filter(p -> p.toString()
+        .endsWith(".jpg") && !Files.isSymbolicLink(p) && !p.toString().contains("truncated")).sorted().findFirst()
+        .orElseThrow().getFileName()), victim, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+
+    new FolderIngestJob(spark, layout, c).run(root);
+    Map<String, String> q = layout.read(spark, LakeTable.QUARANTINE).collectAsList().stream()
+        .collect(Collectors.toMap(x -> x.<String>getAs("record_id"), x -> x.<String>getAs("reason")));
+    assertThat(q).containsEntry(id, "content_changed");
+    assertThat(layout.read(spark, LakeTable.IMAGES).where(org.apache.spark.sql.functions.col("image_id")
+        .equalTo(id)).first().<String>getAs("content_sha256")).isEqualTo(before);
+
+    Files.write(victim, original); // restored: the quarantine row goes
+    new FolderIngestJob(spark, layout, c).run(root);
+    assertThat(layout.read(spark, LakeTable.QUARANTINE).where(org.apache.spark.sql.functions.col("record_id")
+        .equalTo(id)).count()).isZero();
+  }
+
+  @Test
+  void aFifoIsSkippedInsteadOfBlockingTheRun() throws Exception {
+    Path root = buildFolder();
+    Path fifo = root.resolve("galaxy/pipe.jpg");
+    Process p = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
+    assertThat(p.waitFor()).isZero();
+    Path lake = tmp.resolve("lake");
+    LakeLayout layout = new LakeLayout(lake.toString());
+    java.util.concurrent.ExecutorService one = java.util.concurrent.Executors.newSingleThreadExecutor();
+    try {
+      FolderIngestJob.Result r = one.submit(() -> new FolderIngestJob(spark, layout,
+          SharedSpark.config(lake.toString(), Map.of())).run(root)).get(120, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(r.imagesAdded()).isEqualTo(6);
+    } finally {
+      one.shutdownNow();
+    }
+  }
+
+  @Test
+  void anUnreadableSubFolderIsQuarantinedAndTheWalkGoesOn() throws Exception {
+    Path root = buildFolder().toRealPath();
+    FolderWalk.Visitor v = new FolderWalk.Visitor(root, new java.sql.Timestamp(0));
+    // what walkFileTree reports for a chmod 000 folder (root reads one anyway, so the failure is handed in)
+    assertThat(v.visitFileFailed(root.resolve("locked"), new java.nio.file.AccessDeniedException("locked")))
+        .isEqualTo(java.nio.file.FileVisitResult.CONTINUE);
+    assertThat(v.rejected).singleElement().satisfies(q -> {
+      assertThat(q.recordId()).isEqualTo("folder:locked");
+      assertThat(q.reason()).isEqualTo("unreadable");
+    });
+    if (!"root".equals(System.getProperty("user.name"))) { // and for real where permissions bite
+      Path locked = root.resolve("locked");
+      Files.createDirectories(locked);
+      Files.write(locked.resolve("x.jpg"), new byte[] {1, 2, 3});
+      Files.setPosixFilePermissions(locked, java.util.Set.of());
+      try {
+        FolderWalk.Result r = FolderWalk.walk(root, new java.sql.Timestamp(0));
+        assertThat(r.files()).hasSize(6);
+        assertThat(r.rejected()).extracting(QuarantineRow::reason).contains("unreadable");
+      } finally {
+        Files.setPosixFilePermissions(locked, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+      }
+    }
   }
 }
