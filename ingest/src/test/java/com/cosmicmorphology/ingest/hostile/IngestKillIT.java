@@ -1,0 +1,120 @@
+package com.cosmicmorphology.ingest.hostile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.cosmicmorphology.common.lake.LakeLayout;
+import com.cosmicmorphology.common.lake.LakeTable;
+import com.cosmicmorphology.common.testing.SharedSpark;
+import com.cosmicmorphology.ingest.NasaSample;
+import com.cosmicmorphology.ingest.replay.NasaReplayServer;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Real kills: {@code ingest nasa} runs as its own JVM (the launcher's entry point) and is killed with SIGKILL
+ * at seeded random moments, then run again, over and over in the same lake; the tables it ends with must equal
+ * those of one uninterrupted run. Small batches make many commits, so the kills land between the steps
+ * (items MERGE, image appends, quarantine writes and clean-ups) rather than only during start-up.
+ */
+class IngestKillIT {
+  private static final int KILLS = 10;
+  private static NasaReplayServer server;
+  @TempDir static Path tmp;
+  private final SparkSession spark = SharedSpark.get();
+
+  @BeforeAll
+  static void start() {
+    server = NasaReplayServer.recordings(NasaSample.dir());
+    server.latencyMs(20); // a download takes a while, as on the network: the run lasts long enough to be hit
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+  }
+
+  private Process launch(Path lake, Path log) throws Exception {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-Xmx1g");
+    for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+      if (a.startsWith("--add-opens") || a.startsWith("--add-exports") || a.startsWith("-Dio.netty")) {
+        cmd.add(a);
+      }
+    }
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "com.cosmicmorphology.common.cli.Cosmic",
+        "ingest", "nasa", "--lake", lake.toString(), "--master", "local[2]", "--api-url", server.baseUrl(),
+        "--query", "galaxy", "--query", "galaxy cluster",
+        "--set", "ingest.batch-size=4", "--set", "nasa.http.concurrency=2",
+        "--set", "nasa.http.backoff-base-ms=20", "--set", "nasa.http.backoff-max-ms=100"));
+    return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+  }
+
+  /** The tables as sets of their keys and the values a run decides. */
+  private List<TreeSet<String>> tables(Path lake) {
+    LakeLayout l = new LakeLayout(lake.toString());
+    List<TreeSet<String>> out = new ArrayList<>();
+    out.add(keys(l.read(spark, LakeTable.IMAGES).select("image_id", "content_sha256", "label").collectAsList()));
+    out.add(keys(l.read(spark, LakeTable.QUARANTINE).select("record_id", "stage", "reason").collectAsList()));
+    out.add(keys(l.read(spark, LakeTable.NASA_ITEMS).selectExpr("nasa_id", "array_join(queries, '|')").collectAsList()));
+    return out;
+  }
+
+  private static String tail(Path log) throws java.io.IOException {
+    List<String> lines = java.nio.file.Files.readAllLines(log);
+    return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+  }
+
+  private static TreeSet<String> keys(List<Row> rows) {
+    TreeSet<String> s = new TreeSet<>();
+    for (Row r : rows) {
+      s.add(r.mkString("\t"));
+    }
+    return s;
+  }
+
+  @Test
+  void killedAtRandomMomentsAndRerunItEndsWithTheTablesOfAnUninterruptedRun() throws Exception {
+    Path reference = tmp.resolve("reference");
+    long t0 = System.nanoTime();
+    Process whole = launch(reference, tmp.resolve("reference.log"));
+    assertThat(whole.waitFor(10, TimeUnit.MINUTES)).isTrue();
+    assertThat(whole.exitValue()).as("uninterrupted run:\n" + tail(tmp.resolve("reference.log"))).isZero();
+    long runMs = (System.nanoTime() - t0) / 1_000_000;
+    List<TreeSet<String>> expected = tables(reference);
+    assertThat(expected.get(0)).hasSizeGreaterThan(20);
+
+    Path lake = tmp.resolve("killed");
+    Random random = new Random(20261201L);
+    int killedMidRun = 0;
+    for (int k = 0; k < KILLS; k++) {
+      Process p = launch(lake, tmp.resolve("kill-" + k + ".log"));
+      long delay = (long) (runMs * (0.3 + 0.7 * random.nextDouble()));
+      if (!p.waitFor(delay, TimeUnit.MILLISECONDS)) {
+        p.destroyForcibly(); // SIGKILL: no shutdown hook, no finally
+        p.waitFor();
+        killedMidRun++;
+      }
+    }
+    Process last = launch(lake, tmp.resolve("final.log"));
+    assertThat(last.waitFor(10, TimeUnit.MINUTES)).isTrue();
+    assertThat(last.exitValue()).as("the run after the kills:\n" + tail(tmp.resolve("final.log"))).isZero();
+
+    assertThat(killedMidRun).as("kills that hit a running ingest").isGreaterThanOrEqualTo(KILLS / 2);
+    List<TreeSet<String>> actual = tables(lake);
+    assertThat(actual.get(0)).as("images").isEqualTo(expected.get(0));
+    assertThat(actual.get(1)).as("quarantine").isEqualTo(expected.get(1));
+    assertThat(actual.get(2)).as("nasa_items").isEqualTo(expected.get(2));
+  }
+}
