@@ -82,6 +82,9 @@ public final class ModelStore {
   }
 
   static void save(Path dir, org.deeplearning4j.nn.api.Model net, Map<String, Object> metadata, ModelDirSwap swap) {
+    if (Files.exists(dir) && !Files.isDirectory(dir)) {
+      throw new CosmicException(ExitCode.USAGE, "--model-dir " + dir + " is a file, not a directory; give a directory");
+    }
     List<String> foreign = foreignFiles(dir);
     if (!foreign.isEmpty()) {
       throw new CosmicException(ExitCode.USAGE, "--model-dir " + dir + " holds files that are not a model's ("

@@ -110,6 +110,15 @@ class ModelStoreSaveTest {
   }
 
   @Test
+  void aModelDirThatIsAFileIsNotReplaced() throws Exception {
+    Path file = tmp.resolve("notes.txt");
+    Files.writeString(file, "keep me");
+    assertThatThrownBy(() -> TinyModels.save(file, "m", 1)).isInstanceOf(CosmicException.class)
+        .hasMessageContaining("is a file");
+    assertThat(file).hasContent("keep me");
+  }
+
+  @Test
   void twoModelsMadeInTheSameSecondGetDifferentIdsThatSortInOrder() {
     Instant second = Instant.parse("2024-05-01T10:15:02Z");
     ModelIds jvm = new ModelIds();
