@@ -73,6 +73,7 @@ public final class ModelDirSwap {
     Files.createDirectories(parent);
     Path staging = Files.createTempDirectory(parent, "." + target.getFileName() + ".saving-");
     try {
+      keepPermissions(target, staging);
       content.writeTo(staging);
       Path previous = previous(target);
       boolean hadOld = Files.exists(target);
@@ -99,6 +100,18 @@ public final class ModelDirSwap {
       }
     }
     cleanStaleStaging(parent, target.getFileName().toString());
+  }
+
+  /**
+   * A temporary directory is created private (rwx------); the model directory keeps the permissions it had, or
+   * gets rwxr-xr-x, so that a service reading models under another user still can.
+   */
+  private static void keepPermissions(Path target, Path staging) throws IOException {
+    if (!Files.getFileStore(staging).supportsFileAttributeView(java.nio.file.attribute.PosixFileAttributeView.class)) {
+      return;
+    }
+    Files.setPosixFilePermissions(staging, Files.isDirectory(target) ? Files.getPosixFilePermissions(target)
+        : java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
   }
 
   private static void rename(Path from, Path to) throws IOException {

@@ -100,6 +100,18 @@ class ModelStoreSaveTest {
   }
 
   @Test
+  void theReplacedDirectoryKeepsItsPermissions() throws Exception {
+    Path dir = tmp.resolve("shared");
+    TinyModels.save(dir, "first", 1);
+    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)))
+        .isEqualTo("rwxr-xr-x"); // not the private mode of a temporary directory
+    Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-x---"));
+    TinyModels.save(dir, "second", 2);
+    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)))
+        .isEqualTo("rwxr-x---");
+  }
+
+  @Test
   void aDirectoryHoldingOtherFilesIsNotReplaced() throws Exception {
     Path dir = tmp.resolve("home");
     Files.createDirectories(dir);
