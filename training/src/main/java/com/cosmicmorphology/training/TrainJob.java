@@ -91,7 +91,7 @@ public final class TrainJob {
         ? frozen(t, store, pool, classes, distributed)
         : fineTuned(t, backbone, train, val, classes);
 
-    String modelId = backbone.id() + "-" + Instant.now().toString().replaceAll("[^0-9T]", "").substring(0, 15);
+    String modelId = com.cosmicmorphology.training.model.ModelIds.JVM.next(backbone.id());
     Map<String, Object> meta = new LinkedHashMap<>();
     meta.put("model_id", modelId);
     meta.put("classes", classes);

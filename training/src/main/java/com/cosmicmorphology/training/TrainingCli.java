@@ -136,6 +136,7 @@ public final class TrainingCli implements CommandProvider {
   @Command(name = "predict", mixinStandardHelpOptions = true,
       description = "Scores the lake's images or a folder into predictions (and a CSV).")
   public static final class Predict implements Callable<Integer> {
+    private static final int MAX_FAILURES_SHOWN = 20;
     @Mixin JobOptions options = new JobOptions();
 
     @Option(names = "--model-dir", paramLabel = "<dir>", description = "The model (default: training.model-dir).")
@@ -153,9 +154,16 @@ public final class TrainingCli implements CommandProvider {
       Path dir = modelDir != null ? modelDir : Path.of(ctx.config().training().modelDir());
       PredictJob job = new PredictJob(ctx.spark(), ctx.lake(), ctx.config());
       PredictJob.Result r = images != null ? job.fromFolder(dir, images, output) : job.fromLake(dir, output);
-      System.out.printf("predict: model %s scored %d images, %d could not be read%s%n", r.modelId(), r.scored(),
-          r.failed().size(), output == null ? "" : "; CSV " + output);
-      r.failed().forEach((id, why) -> System.out.println("  not scored: " + id + ": " + why));
+      System.out.printf("predict: model %s scored %d images, %d could not be scored%s%n", r.modelId(), r.scored(),
+          r.failed().size(), output == null ? "" : "; CSV " + output + " (one row per image, the reason in 'error')");
+      // names come from the files: printed escaped (no forged lines, no terminal sequences), and not by the thousand
+      r.failed().entrySet().stream().limit(MAX_FAILURES_SHOWN).forEach(e -> System.out.println("  not scored: "
+          + com.cosmicmorphology.training.predict.PrintableText.of(e.getKey()) + ": "
+          + com.cosmicmorphology.training.predict.PrintableText.of(e.getValue())));
+      if (r.failed().size() > MAX_FAILURES_SHOWN) {
+        System.out.printf("  ... and %d more%s%n", r.failed().size() - MAX_FAILURES_SHOWN,
+            output == null ? " (logged; --output writes them all)" : " (all in the CSV)");
+      }
       return ExitCode.OK.code();
     }
   }

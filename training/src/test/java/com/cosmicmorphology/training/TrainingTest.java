@@ -276,9 +276,10 @@ class TrainingTest {
     assertThat(r.scored()).isEqualTo(2);
     assertThat(r.failed()).containsOnlyKeys("notes.txt");
     List<String> lines = Files.readAllLines(csv);
-    assertThat(lines.get(0)).isEqualTo("image_id,predicted_label,confidence");
-    assertThat(lines).hasSize(3);
-    assertThat(lines.get(1)).startsWith("a/").matches(".*,(galaxy|globular_cluster|planetary_nebula),0\\.\\d+");
+    assertThat(lines.get(0)).isEqualTo("image_id,predicted_label,confidence,error");
+    assertThat(lines).hasSize(4); // two predictions, and the text file's error row
+    assertThat(lines.get(1)).startsWith("a/").matches(".*,(galaxy|globular_cluster|planetary_nebula),[01]\\.\\d+,");
+    assertThat(lines.get(3)).startsWith("notes.txt,,,not a decodable image");
     assertThat(spark.read().format("delta").load(lake.location(LakeTable.PREDICTIONS))
         .where("model_id = '" + trained.modelId() + "'").count()).isEqualTo(2);
   }
@@ -298,7 +299,7 @@ class TrainingTest {
     Files.createDirectories(copy);
     Files.copy(modelDir.resolve("head.zip"), copy.resolve("head.zip"));
     Files.writeString(copy.resolve("metadata.json"), Files.readString(modelDir.resolve("metadata.json"))
-        .replaceAll("\"sha256\" : \"[0-9a-f]+\"", "\"sha256\" : \"0000\""));
+        .replaceAll("\"sha256\" : \"[0-9a-f]+\"", "\"sha256\" : \"" + "0".repeat(64) + "\""));
     assertThatThrownBy(() -> new EvaluateJob(spark, lake, config).run(copy, "test"))
         .isInstanceOf(CosmicException.class).hasMessageContaining("was trained on backbone");
   }

@@ -27,6 +27,8 @@ public final class ResNet50Backbone implements Backbone {
   private final int size;
   private final boolean pretrained;
   private final Path weightsFile;
+  /** Of the ImageNet weights file; null for random weights. */
+  private final String weightsSha256;
   private final ComputationGraph graph;
   private ComputationGraph inference;
 
@@ -57,6 +59,7 @@ public final class ResNet50Backbone implements Backbone {
           variant.key(), r.copied(), weightsFile, r.biasesFolded());
     }
     this.pretrained = present;
+    this.weightsSha256 = present ? FileSha256.of(weightsFile) : null;
     this.graph = g;
   }
 
@@ -96,6 +99,9 @@ public final class ResNet50Backbone implements Backbone {
     m.put("variant", variant.key());
     m.put("pretrained", pretrained ? "imagenet" : "random");
     m.put("weights_file", weightsFile.toString());
+    if (pretrained) {
+      m.put("sha256", weightsSha256);
+    }
     m.put("input_size", size);
     m.put("layout", "NHWC");
     m.put("normalisation", "pixel/255");

@@ -2,6 +2,7 @@ package com.cosmicmorphology.training.backbone;
 
 import com.cosmicmorphology.common.cli.CosmicException;
 import com.cosmicmorphology.common.cli.ExitCode;
+import com.cosmicmorphology.training.model.ModelArchiveCheck;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -30,6 +31,8 @@ public final class ZooBackbone implements Backbone {
   private final boolean pretrained;
   private final ComputationGraph graph;
   private final String weightsFile;
+  /** Of the ImageNet weights file; null for random weights. */
+  private final String weightsSha256;
 
   public ZooBackbone(String name, int size, Path weightsDir, boolean allowRandom, long seed) {
     this.name = name;
@@ -46,6 +49,8 @@ public final class ZooBackbone implements Backbone {
     this.weightsFile = expected.toString();
     ComputationGraph g;
     if (Files.isRegularFile(expected) && zoo.pretrainedAvailable(PretrainedType.IMAGENET)) {
+      // DL4J's zoo opens the file with ModelSerializer, which trusts its entries: check them first
+      new ModelArchiveCheck().check(expected, "replace it with DL4J's " + file);
       try {
         g = (ComputationGraph) zoo.initPretrained(PretrainedType.IMAGENET);
       } catch (Exception e) {
@@ -61,6 +66,7 @@ public final class ZooBackbone implements Backbone {
           + expected + " (or set training.weights-dir), or set training.allow-random-weights=true to start from "
           + "random weights");
     }
+    this.weightsSha256 = pretrained ? FileSha256.of(expected) : null;
     this.graph = cutToPooledFeatures(g, "fire9", "loss", "softmax", "avg_pool", "conv10_act", "conv10", "drop9");
   }
 
@@ -107,6 +113,9 @@ public final class ZooBackbone implements Backbone {
     m.put("type", name);
     m.put("pretrained", pretrained ? "imagenet" : "random");
     m.put("weights_file", weightsFile);
+    if (pretrained) {
+      m.put("sha256", weightsSha256);
+    }
     m.put("input_size", size);
     m.put("layout", "NCHW");
     m.put("normalisation", "pixel/255");

@@ -2,6 +2,7 @@ package com.cosmicmorphology.training.backbone;
 
 import com.cosmicmorphology.common.cli.CosmicException;
 import com.cosmicmorphology.common.cli.ExitCode;
+import com.cosmicmorphology.training.model.ModelArchiveCheck;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -36,8 +37,11 @@ public final class ZooResNet50Weights {
 
   public static Report load(ComputationGraph target, Path zip) {
     ComputationGraph source;
+    // ModelSerializer trusts the file's entries (a preprocessor.bin is Java-deserialized): DL4J gets only
+    // bytes that passed the check
+    byte[] checked = new ModelArchiveCheck().read(zip, "place DL4J's " + FILE + " there");
     try {
-      source = ModelSerializer.restoreComputationGraph(zip.toFile(), false);
+      source = ModelSerializer.restoreComputationGraph(new java.io.ByteArrayInputStream(checked), false);
     } catch (Exception | OutOfMemoryError e) {
       throw new CosmicException(ExitCode.USAGE, "ResNet50 weights " + zip + " are not a DL4J model file ("
           + e.getMessage() + "); place DL4J's " + FILE + " there");

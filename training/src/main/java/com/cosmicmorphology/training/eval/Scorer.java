@@ -32,6 +32,18 @@ public final class Scorer {
     CosmicConfig.Training t = config.training();
     String type = (String) b.get("type");
     int size = ((Number) model.metadata().get("input_size")).intValue();
+    if (type.equals("keras-h5")) {
+      // the file metadata.json names is hashed before it is parsed: a file other than the one trained on is not
+      // handed to the HDF5 reader at all
+      java.nio.file.Path h5 = java.nio.file.Path.of((String) b.get("file"));
+      String sha = java.nio.file.Files.isRegularFile(h5)
+          ? com.cosmicmorphology.training.backbone.FileSha256.of(h5) : null;
+      if (sha != null && !sha.equals(b.get("sha256"))) {
+        throw new CosmicException(ExitCode.USAGE, "model " + model.modelId() + " was trained on backbone " + h5
+            + " with SHA-256 " + b.get("sha256") + ", but that file now has SHA-256 " + sha + "; use the model's "
+            + "backbone file or retrain");
+      }
+    }
     CosmicConfig.Training asTrained = new CosmicConfig.Training(type, type.equals("keras-h5") ? (String) b.get("file")
         : t.kerasModel(), t.weightsDir(), t.allowRandomWeights(),
         b.get("variant") == null ? t.resnetVariant() : (String) b.get("variant"), t.mode(), size, t.unfreezeFrom(),

@@ -4,9 +4,13 @@ import com.cosmicmorphology.common.cli.CosmicException;
 import com.cosmicmorphology.common.cli.ExitCode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -23,6 +27,8 @@ public final class ModelStore {
   public static final String NETWORK_FILE = "network.zip";
   public static final String METADATA_FILE = "metadata.json";
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  /** Metadata runs to kilobytes (the list of training images is the longest part). */
+  static final long MAX_METADATA_BYTES = 64L << 20;
 
   /** A loaded model: the network and its metadata. */
   public record Loaded(org.deeplearning4j.nn.api.Model model, Map<String, Object> metadata) {
@@ -65,17 +71,60 @@ public final class ModelStore {
 
   private ModelStore() {}
 
+  /**
+   * Saves a model so that a crash at any moment leaves either the previous model or the new one, whole: both
+   * files are written into a staging directory beside {@code dir} and swapped in by rename
+   * ({@link ModelDirSwap}). The directory is replaced as a whole (the old model's confusion charts go with it),
+   * so it must hold nothing but a model's files.
+   */
   public static void save(Path dir, org.deeplearning4j.nn.api.Model net, Map<String, Object> metadata) {
+    save(dir, net, metadata, new ModelDirSwap());
+  }
+
+  static void save(Path dir, org.deeplearning4j.nn.api.Model net, Map<String, Object> metadata, ModelDirSwap swap) {
+    if (Files.exists(dir) && !Files.isDirectory(dir)) {
+      throw new CosmicException(ExitCode.USAGE, "--model-dir " + dir + " is a file, not a directory; give a directory");
+    }
+    List<String> foreign = foreignFiles(dir);
+    if (!foreign.isEmpty()) {
+      throw new CosmicException(ExitCode.USAGE, "--model-dir " + dir + " holds files that are not a model's ("
+          + String.join(", ", foreign.subList(0, Math.min(5, foreign.size()))) + (foreign.size() > 5 ? ", ..." : "")
+          + "), and saving replaces the whole directory; give an empty or new directory, or a model directory");
+    }
+    String file = net instanceof MultiLayerNetwork ? MODEL_FILE : NETWORK_FILE;
+    metadata.put("model_file", file);
     try {
-      Files.createDirectories(dir);
-      String file = net instanceof MultiLayerNetwork ? MODEL_FILE : NETWORK_FILE;
-      Files.deleteIfExists(dir.resolve(MODEL_FILE));
-      Files.deleteIfExists(dir.resolve(NETWORK_FILE));
-      metadata.put("model_file", file);
-      ModelSerializer.writeModel(net, dir.resolve(file).toFile(), false);
-      JSON.writeValue(dir.resolve(METADATA_FILE).toFile(), metadata);
+      swap.replace(dir, staging -> {
+        ModelSerializer.writeModel(net, staging.resolve(file).toFile(), false);
+        JSON.writeValue(staging.resolve(METADATA_FILE).toFile(), metadata);
+        // on disk before the rename makes them the model: a power cut must not leave a renamed empty file
+        for (String f : List.of(file, METADATA_FILE)) {
+          try (FileChannel c = FileChannel.open(staging.resolve(f), StandardOpenOption.WRITE)) {
+            c.force(true);
+          }
+        }
+      });
+    } catch (IOException | RuntimeException e) {
+      if (e instanceof CosmicException c) {
+        throw c;
+      }
+      throw new CosmicException(ExitCode.STORAGE, "cannot write the model to " + dir + " (" + e.getMessage()
+          + "); the previous model there, if any, is unchanged", e);
+    }
+  }
+
+  /** What a model directory may hold besides its model: evaluate's charts and recordEvaluation's temporaries. */
+  private static List<String> foreignFiles(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+      return s.map(p -> p.getFileName().toString())
+          .filter(n -> !(n.equals(MODEL_FILE) || n.equals(NETWORK_FILE) || n.equals(METADATA_FILE)
+              || n.matches("confusion_[a-z]+\\.png") || n.matches("\\.metadata.*\\.json")))
+          .sorted().toList();
     } catch (IOException e) {
-      throw new CosmicException(ExitCode.STORAGE, "cannot write the model to " + dir + ": " + e.getMessage(), e);
+      throw new CosmicException(ExitCode.STORAGE, "cannot list --model-dir " + dir + ": " + e.getMessage(), e);
     }
   }
 
@@ -103,27 +152,55 @@ public final class ModelStore {
     }
   }
 
+  /**
+   * Loads a model, checking before DL4J opens anything: {@code metadata.json}'s fields
+   * ({@link ModelMetadataCheck}), then the model file's entries ({@link ModelArchiveCheck}: nothing DL4J would
+   * Java-deserialize, no zip bomb); DL4J then parses the very bytes that were checked. After an interrupted save
+   * the previous model is read from where the save kept it.
+   */
   @SuppressWarnings("unchecked")
   public static Loaded load(Path dir) {
-    Path meta = dir.resolve(METADATA_FILE);
+    Path from = ModelDirSwap.readable(dir, METADATA_FILE);
+    Path meta = from.resolve(METADATA_FILE);
     if (!Files.isRegularFile(meta)) {
       throw new CosmicException(ExitCode.USAGE, "--model-dir " + dir + " holds no model (no " + METADATA_FILE
           + "); run './cosmic train --model-dir " + dir + "' first");
     }
+    String remedy = "re-train with './cosmic train --model-dir " + dir + "', or re-export the model with DL4J's "
+        + "ModelSerializer.writeModel(model, file, false) (no normalizer, no preprocessor)";
+    Map<String, Object> m;
     try {
-      Map<String, Object> m = JSON.readValue(meta.toFile(), Map.class);
-      Path model = dir.resolve((String) m.getOrDefault("model_file", MODEL_FILE));
-      if (!Files.isRegularFile(model)) {
-        throw new CosmicException(ExitCode.USAGE, "--model-dir " + dir + " lacks " + model.getFileName()
-            + "; run './cosmic train --model-dir " + dir + "' again");
+      if (Files.size(meta) > MAX_METADATA_BYTES) {
+        throw new CosmicException(ExitCode.USAGE, meta + " is " + Files.size(meta) + " bytes, over "
+            + MAX_METADATA_BYTES + " for a model's metadata; " + remedy);
       }
-      return new Loaded(model.getFileName().toString().equals(NETWORK_FILE)
-          ? ModelSerializer.restoreComputationGraph(model.toFile(), false)
-          : ModelSerializer.restoreMultiLayerNetwork(model.toFile(), false), m);
+      m = JSON.readValue(meta.toFile(), Map.class);
     } catch (CosmicException e) {
       throw e;
     } catch (IOException | RuntimeException e) {
-      throw new CosmicException(ExitCode.USAGE, "model in " + dir + " cannot be read: " + e.getMessage(), e);
+      throw new CosmicException(ExitCode.USAGE, meta + " is not a model's metadata (" + e.getMessage() + "); "
+          + remedy, e);
     }
+    if (m == null) {
+      throw new CosmicException(ExitCode.USAGE, meta + " is empty; " + remedy);
+    }
+    ModelMetadataCheck check = new ModelMetadataCheck(dir);
+    Path model = from.resolve(check.beforeLoad(m).getFileName());
+    if (!Files.isRegularFile(model, LinkOption.NOFOLLOW_LINKS)) {
+      throw new CosmicException(ExitCode.USAGE, "--model-dir " + dir + " lacks " + model.getFileName()
+          + " (or it is not a plain file); run './cosmic train --model-dir " + dir + "' again");
+    }
+    byte[] bytes = new ModelArchiveCheck().read(model, remedy);
+    org.deeplearning4j.nn.api.Model net;
+    try {
+      net = model.getFileName().toString().equals(NETWORK_FILE)
+          ? ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(bytes), false)
+          : ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(bytes), false);
+    } catch (IOException | RuntimeException | OutOfMemoryError e) {
+      throw new CosmicException(ExitCode.USAGE, "model file " + model + " cannot be read by DL4J ("
+          + e.getClass().getSimpleName() + ": " + e.getMessage() + "); " + remedy, e);
+    }
+    check.afterLoad(m, net);
+    return new Loaded(net, m);
   }
 }

@@ -1,7 +1,5 @@
 package com.cosmicmorphology.training.predict;
 
-import com.cosmicmorphology.common.cli.CosmicException;
-import com.cosmicmorphology.common.cli.ExitCode;
 import com.cosmicmorphology.common.config.CosmicConfig;
 import com.cosmicmorphology.common.config.ResizePolicy;
 import com.cosmicmorphology.common.image.InputResizer;
@@ -10,36 +8,27 @@ import com.cosmicmorphology.common.lake.LakeTable;
 import com.cosmicmorphology.training.data.LabelledImage;
 import com.cosmicmorphology.training.eval.Scorer;
 import com.cosmicmorphology.training.model.ModelStore;
-import io.delta.tables.DeltaTable;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Timestamp;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
-import javax.imageio.ImageIO;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@code ./cosmic predict}: scores the lake's {@code images} or a folder (recursively; image_id = path
  * relative to it) with a saved model into {@code predictions} (MERGE by image and model) and, if asked, a
- * CSV of image_id, predicted_label, confidence. Images that do not decode are reported and skipped.
+ * CSV of image_id, predicted_label, confidence, error. An image that cannot be scored gets a row with the
+ * reason in the CSV and in {@link Result#failed}; the run goes on.
  */
 public final class PredictJob {
-  private static final Logger LOG = LoggerFactory.getLogger(PredictJob.class);
   public static final StructType SCHEMA = new StructType()
       .add("image_id", DataTypes.StringType, false)
       .add("model_id", DataTypes.StringType, false)
@@ -63,48 +52,143 @@ public final class PredictJob {
 
   public Result fromLake(Path modelDir, Path csv) {
     Scorer scorer = new Scorer(ModelStore.load(modelDir), config);
-    if (!scorer.needsPixels(spark)) {
-      // on a cluster only the ids and hashes come to the driver; the executors decode and score
-      List<LabelledImage> byHash = lake.read(spark, LakeTable.IMAGES).select("image_id", "content_sha256")
-          .orderBy("image_id").collectAsList().stream()
-          .map(r -> new LabelledImage(r.getString(0), null, null, null, r.getString(1), null)).toList();
-      Scorer.Scored remote = scorer.scoreOnExecutors(spark, lake, byHash);
-      return write(scorer, remote.imageIds(), remote.probabilities(), new LinkedHashMap<>(remote.failed()), csv);
-    }
-    Map<String, String> failed = new LinkedHashMap<>();
-    List<LabelledImage> images = new ArrayList<>();
-    for (Row r : lake.read(spark, LakeTable.IMAGES).select("image_id", "content_sha256", "content")
-        .orderBy("image_id").collectAsList()) {
-      byte[] px = pixels((byte[]) r.get(2), scorer, r.getString(0), failed);
-      if (px != null) {
-        images.add(new LabelledImage(r.getString(0), null, null, null, r.getString(1), px));
+    try (PredictionSink sink = sink(scorer, csv)) {
+      if (!scorer.needsPixels(spark)) {
+        // on a cluster only the ids and hashes come to the driver; the executors decode and score
+        List<LabelledImage> byHash = lake.read(spark, LakeTable.IMAGES).select("image_id", "content_sha256")
+            .orderBy("image_id").collectAsList().stream()
+            .map(r -> new LabelledImage(r.getString(0), null, null, null, r.getString(1), null)).toList();
+        Scorer.Scored remote = scorer.scoreOnExecutors(spark, lake, byHash);
+        for (int i = 0; i < remote.imageIds().size(); i++) {
+          sink.scored(remote.imageIds().get(i), remote.probabilities()[i]);
+        }
+        remote.failed().forEach(sink::failed);
+        return sink.finish();
       }
-    }
-    double[][] probs = scorer.score(spark, lake, images);
-    return write(scorer, images.stream().map(LabelledImage::imageId).toList(), probs, failed, csv);
-  }
-
-  public Result fromFolder(Path modelDir, Path dir, Path csv) {
-    if (!Files.isDirectory(dir)) {
-      throw new CosmicException(ExitCode.USAGE, "--images " + dir + " is not a folder");
-    }
-    Scorer scorer = new Scorer(ModelStore.load(modelDir), config);
-    Map<String, String> failed = new LinkedHashMap<>();
-    List<String> ids = new ArrayList<>();
-    List<byte[]> pixels = new ArrayList<>();
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.filter(Files::isRegularFile).sorted().toList()) {
-        String id = dir.relativize(p).toString().replace('\\', '/');
-        byte[] px = pixels(Files.readAllBytes(p), scorer, id, failed);
+      List<LabelledImage> images = new ArrayList<>();
+      Map<String, String> failed = new LinkedHashMap<>();
+      for (Row r : lake.read(spark, LakeTable.IMAGES).select("image_id", "content_sha256", "content")
+          .orderBy("image_id").collectAsList()) {
+        byte[] px = pixels((byte[]) r.get(2), scorer, r.getString(0), failed);
         if (px != null) {
-          ids.add(id);
-          pixels.add(px);
+          images.add(new LabelledImage(r.getString(0), null, null, null, r.getString(1), px));
         }
       }
-    } catch (IOException e) {
-      throw new CosmicException(ExitCode.USAGE, "cannot read " + dir + ": " + e.getMessage());
+      double[][] probs = scorer.score(spark, lake, images);
+      for (int i = 0; i < images.size(); i++) {
+        sink.scored(images.get(i).imageId(), probs[i]);
+      }
+      failed.forEach(sink::failed);
+      return sink.finish();
     }
-    return write(scorer, ids, scorer.scoreUncached(pixels), failed, csv);
+  }
+
+  /**
+   * Scores a folder under the folder-ingest rules ({@link ImageFolder}), streaming: files are read, decoded
+   * and scored {@code training.batch-size} at a time, so memory holds one batch of images whatever the folder's
+   * size. A file that cannot be scored (link out of the folder, too large, unreadable, not an image, a decoder
+   * failure) gets an error row and the run goes on.
+   */
+  public Result fromFolder(Path modelDir, Path dir, Path csv) {
+    return fromFolder(modelDir, ImageFolder.open(dir, config.ingest().maxImageBytes()), csv);
+  }
+
+  Result fromFolder(Path modelDir, ImageFolder folder, Path csv) {
+    return fromFolder(modelDir, folder, csv, batch -> { });
+  }
+
+  /** @param beforeScoring sees every batch as it goes to the network (tests: its size, or a failure) */
+  Result fromFolder(Path modelDir, ImageFolder folder, Path csv, Consumer<List<byte[]>> beforeScoring) {
+    Scorer scorer = new Scorer(ModelStore.load(modelDir), config);
+    Function<List<byte[]>, double[][]> network = batch -> {
+      beforeScoring.accept(batch);
+      return scorer.scoreUncached(batch);
+    };
+    List<ImageFolder.Entry> entries = folder.entries();
+    int batchSize = Math.max(1, config.training().batchSize());
+    try (PredictionSink sink = sink(scorer, csv)) {
+      List<String> ids = new ArrayList<>();
+      List<byte[]> pixels = new ArrayList<>(); // null where the file failed: rows keep the folder's order
+      List<String> errors = new ArrayList<>();
+      int decoded = 0;
+      for (ImageFolder.Entry e : entries) {
+        String error = e.error();
+        byte[] px = null;
+        if (error == null) {
+          Map<String, String> why = new LinkedHashMap<>();
+          try {
+            px = pixels(folder.read(e), scorer, e.id(), why);
+            error = why.get(e.id());
+          } catch (ImageFolder.TooLarge t) {
+            error = "too large: " + t.getMessage();
+          } catch (IOException | RuntimeException x) {
+            error = "unreadable: " + x.getClass().getSimpleName() + ": " + x.getMessage();
+          }
+        }
+        ids.add(e.id());
+        pixels.add(px);
+        errors.add(error);
+        if (px != null && ++decoded == batchSize) {
+          emit(network, sink, ids, pixels, errors);
+          decoded = 0;
+        }
+      }
+      emit(network, sink, ids, pixels, errors);
+      return sink.finish();
+    }
+  }
+
+  private PredictionSink sink(Scorer scorer, Path csv) {
+    return new PredictionSink(spark, lake, scorer.model().modelId(), scorer.model().classes(),
+        config.ingest().batchSize(), csv);
+  }
+
+  /** Scores one batch and hands its rows to the sink in order; empties the lists. */
+  private static void emit(Function<List<byte[]>, double[][]> network, PredictionSink sink, List<String> ids,
+      List<byte[]> pixels, List<String> errors) {
+    List<byte[]> batch = pixels.stream().filter(java.util.Objects::nonNull).toList();
+    double[][] probs = score(network, batch, ids, pixels, errors);
+    int k = 0;
+    for (int i = 0; i < ids.size(); i++) {
+      if (pixels.get(i) != null && probs[k] != null) {
+        sink.scored(ids.get(i), probs[k]);
+      } else {
+        sink.failed(ids.get(i), errors.get(i) != null ? errors.get(i) : "scoring failed");
+      }
+      k += pixels.get(i) != null ? 1 : 0;
+    }
+    ids.clear();
+    pixels.clear();
+    errors.clear();
+  }
+
+  /**
+   * The batch's probabilities; if the batch as a whole fails, each image alone, so one bad input costs its
+   * own row only (a null row, with the reason put in {@code errors}).
+   */
+  private static double[][] score(Function<List<byte[]>, double[][]> network, List<byte[]> batch, List<String> ids,
+      List<byte[]> pixels, List<String> errors) {
+    if (batch.isEmpty()) {
+      return new double[0][];
+    }
+    try {
+      return network.apply(batch);
+    } catch (RuntimeException whole) {
+      double[][] out = new double[batch.size()][];
+      int k = 0;
+      for (int i = 0; i < ids.size(); i++) {
+        if (pixels.get(i) == null) {
+          continue;
+        }
+        try {
+          out[k] = network.apply(List.of(pixels.get(i)))[0];
+        } catch (RuntimeException e) {
+          errors.set(i, "scoring failed: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+        k++;
+      }
+      return out;
+    }
   }
 
   private static byte[] pixels(byte[] encoded, Scorer scorer, String id, Map<String, String> failed) {
@@ -116,58 +200,8 @@ public final class PredictJob {
       }
       return InputResizer.toHwcRgb(img, scorer.inputSize(), ResizePolicy.parse(scorer.resizePolicy()));
     } catch (IOException | RuntimeException e) {
-      failed.put(id, e.getClass().getSimpleName() + ": " + e.getMessage());
+      failed.put(id, "not a decodable image: " + e.getClass().getSimpleName() + ": " + e.getMessage());
       return null;
     }
-  }
-
-  private Result write(Scorer scorer, List<String> ids, double[][] probs, Map<String, String> failed, Path csv) {
-    List<String> classes = scorer.model().classes();
-    String modelId = scorer.model().modelId();
-    Timestamp now = Timestamp.from(Instant.now());
-    List<Row> rows = new ArrayList<>();
-    for (int i = 0; i < ids.size(); i++) {
-      int best = 0;
-      Map<String, Double> m = new LinkedHashMap<>();
-      for (int c = 0; c < classes.size(); c++) {
-        m.put(classes.get(c), probs[i][c]);
-        if (probs[i][c] > probs[i][best]) {
-          best = c;
-        }
-      }
-      rows.add(RowFactory.create(ids.get(i), modelId, classes.get(best), probs[i][best],
-          scala.collection.JavaConverters.mapAsScalaMap(m), now));
-    }
-    failed.forEach((id, why) -> LOG.warn("not scored: {}: {}", id, why));
-    String path = lake.location(LakeTable.PREDICTIONS);
-    lake.checkWritable(spark);
-    if (!DeltaTable.isDeltaTable(spark, path)) {
-      DeltaTable.createIfNotExists(spark).location(path).addColumns(SCHEMA).execute();
-    }
-    if (!rows.isEmpty()) {
-      DeltaTable.forPath(spark, path).as("t")
-          .merge(spark.createDataFrame(rows, SCHEMA).as("s"), "t.image_id = s.image_id AND t.model_id = s.model_id")
-          .whenMatched().updateAll().whenNotMatched().insertAll().execute();
-    }
-    if (csv != null) {
-      try {
-        if (csv.getParent() != null) {
-          Files.createDirectories(csv.getParent());
-        }
-        try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(csv))) {
-          w.println("image_id,predicted_label,confidence");
-          for (Row r : rows) {
-            w.printf("%s,%s,%.6f%n", csvField(r.getString(0)), r.getString(2), r.getDouble(3));
-          }
-        }
-      } catch (IOException e) {
-        throw new CosmicException(ExitCode.STORAGE, "cannot write " + csv + ": " + e.getMessage(), e);
-      }
-    }
-    return new Result(modelId, rows.size(), failed);
-  }
-
-  private static String csvField(String v) {
-    return v.contains(",") || v.contains("\"") ? "\"" + v.replace("\"", "\"\"") + "\"" : v;
   }
 }
