@@ -25,9 +25,11 @@ public final class Scorer {
   private final Standardiser standardiser;
   private final int views;
   private final CosmicConfig.Training trainedAs;
+  private final com.cosmicmorphology.common.image.DecodeLimits decodeLimits;
 
   public Scorer(ModelStore.Loaded model, CosmicConfig config) {
     this.model = model;
+    this.decodeLimits = com.cosmicmorphology.common.image.DecodeLimits.of(config);
     Map<String, Object> b = model.backbone();
     CosmicConfig.Training t = config.training();
     String type = (String) b.get("type");
@@ -83,6 +85,11 @@ public final class Scorer {
   }
 
   /** Scores lake images through the feature cache (shared with training). */
+  /** The decode.* budget of the run that scores (every image this scorer is given is decoded under it). */
+  public com.cosmicmorphology.common.image.DecodeLimits decodeLimits() {
+    return decodeLimits;
+  }
+
   public double[][] score(SparkSession spark, LakeLayout lake, List<LabelledImage> images) {
     if (model.fineTuned()) {
       return scoreUncached(images.stream().map(LabelledImage::pixels).toList());

@@ -65,20 +65,29 @@ public final class PredictJob {
         remote.failed().forEach(sink::failed);
         return sink.finish();
       }
+      // streamed: the bytes arrive a partition at a time and are decoded and scored a chunk at a time, so the
+      // driver never holds the lake's images (collecting them all was a heap of the lake's size)
+      int chunk = Math.max(64, 4 * config.training().batchSize());
       List<LabelledImage> images = new ArrayList<>();
       Map<String, String> failed = new LinkedHashMap<>();
-      for (Row r : lake.read(spark, LakeTable.IMAGES).select("image_id", "content_sha256", "content")
-          .orderBy("image_id").collectAsList()) {
+      java.util.Iterator<Row> rows = lake.read(spark, LakeTable.IMAGES).select("image_id", "content_sha256", "content")
+          .orderBy("image_id").toLocalIterator();
+      while (rows.hasNext()) {
+        Row r = rows.next();
         byte[] px = pixels((byte[]) r.get(2), scorer, r.getString(0), failed);
         if (px != null) {
           images.add(new LabelledImage(r.getString(0), null, null, null, r.getString(1), px));
         }
+        if (images.size() >= chunk || !rows.hasNext()) {
+          double[][] probs = scorer.score(spark, lake, images);
+          for (int i = 0; i < images.size(); i++) {
+            sink.scored(images.get(i).imageId(), probs[i]);
+          }
+          images.clear();
+          failed.forEach(sink::failed);
+          failed.clear();
+        }
       }
-      double[][] probs = scorer.score(spark, lake, images);
-      for (int i = 0; i < images.size(); i++) {
-        sink.scored(images.get(i).imageId(), probs[i]);
-      }
-      failed.forEach(sink::failed);
       return sink.finish();
     }
   }
@@ -193,7 +202,8 @@ public final class PredictJob {
 
   private static byte[] pixels(byte[] encoded, Scorer scorer, String id, Map<String, String> failed) {
     try {
-      BufferedImage img = encoded == null ? null : com.cosmicmorphology.common.image.Images.decode(encoded);
+      BufferedImage img = encoded == null ? null : com.cosmicmorphology.common.image.Images.decode(encoded,
+          scorer.decodeLimits());
       if (img == null) {
         failed.put(id, "not a decodable image");
         return null;
