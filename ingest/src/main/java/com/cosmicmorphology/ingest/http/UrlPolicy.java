@@ -35,7 +35,13 @@ public final class UrlPolicy {
   /** The allow-list of a run: {@code nasa.allowed-hosts} and the API's own host. */
   public static UrlPolicy of(CosmicConfig.Nasa nasa) {
     List<String> hosts = new ArrayList<>(nasa.allowedHosts());
-    String apiHost = URI.create(nasa.apiUrl()).getHost();
+    String apiHost;
+    try {
+      apiHost = new URI(nasa.apiUrl()).getHost();
+    } catch (URISyntaxException e) {
+      throw new com.cosmicmorphology.common.cli.CosmicException(com.cosmicmorphology.common.cli.ExitCode.USAGE,
+          "nasa.api-url '" + nasa.apiUrl() + "' is not a URL (" + e.getReason() + "); e.g. https://images-api.nasa.gov");
+    }
     if (apiHost != null) {
       hosts.add(apiHost);
     }
