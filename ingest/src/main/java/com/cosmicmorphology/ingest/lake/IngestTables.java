@@ -124,6 +124,22 @@ public final class IngestTables {
         .and(col("stage").equalTo(lit(stage))).and(col("record_id").isin(recordIds.toArray())));
   }
 
+  /**
+   * Removes the search-stage rows of pages read in this run (the page itself, {@code url}, and its items,
+   * {@code url#itemN}) before the run's own rejections are merged: they describe the latest crawl of the page,
+   * so a page that was broken once and parses now leaves no stale row.
+   */
+  public void clearPageRows(String source, Collection<String> pageUrls) {
+    if (pageUrls.isEmpty() || !lake.exists(spark, LakeTable.QUARANTINE)) {
+      return;
+    }
+    Object[] urls = pageUrls.toArray();
+    DeltaTable.forPath(spark, lake.location(LakeTable.QUARANTINE)).delete(col("source").equalTo(lit(source))
+        .and(col("stage").equalTo(lit("search")))
+        .and(col("record_id").isin(urls).or(org.apache.spark.sql.functions.substring_index(col("record_id"), "#", 1)
+            .isin(urls).and(col("record_id").contains("#item")))));
+  }
+
   /** Sets new labels on existing images (a later query made an item's label more specific). */
   public void relabel(Map<String, String> labelByImageId, String labelSource) {
     if (labelByImageId.isEmpty()) {

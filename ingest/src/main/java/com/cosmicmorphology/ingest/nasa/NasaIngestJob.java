@@ -132,9 +132,11 @@ public final class NasaIngestJob {
     NasaSearchClient client = new NasaSearchClient(http, nasa.apiUrl(), nasa.pageSize(), nasa.pageCap());
     int pages = 0;
     List<SearchPage.BadItem> badPages = new ArrayList<>();
+    Set<String> crawled = new java.util.LinkedHashSet<>();
     for (String query : queries) {
       pages += client.search(query, maxPages, page -> {
         progress.page();
+        crawled.add(page.url());
         for (NasaItem item : page.items()) {
           if (items.putIfAbsent(item.nasaId(), item) == null) {
             prefetch.seen(item);
@@ -148,8 +150,9 @@ public final class NasaIngestJob {
       }, badPages::add);
     }
     if (pages == 0 && !badPages.isEmpty()) {
-      throw new CosmicException(ExitCode.REMOTE, "NASA API gave no usable search page for " + queries + ": "
-          + badPages.get(0).detail() + " at " + badPages.get(0).recordId() + "; check --api-url / nasa.api-url");
+      // quarantined, not fatal: the page is kept with its reason and a re-run tries again
+      LOG.error("the NASA API gave no usable search page for {}: {} at {} (quarantined as {}); check --api-url /"
+          + " nasa.api-url", queries, badPages.get(0).detail(), badPages.get(0).recordId(), badPages.get(0).reason());
     }
     for (SearchPage.BadItem b : badPages) {
       rejected.add(new QuarantineRow(SOURCE, b.recordId(), "search", b.reason(), b.detail(), now));
@@ -222,6 +225,7 @@ public final class NasaIngestJob {
       tables.clearQuarantine(SOURCE, "download", stale);
     }
     long[] counts = download(pending, prefetch, quarantined.keySet());
+    tables.clearPageRows(SOURCE, crawled);
     tables.mergeQuarantine(rejected);
     tables.relabel(relabel, LABEL_SOURCE);
     join(itemsWritten);

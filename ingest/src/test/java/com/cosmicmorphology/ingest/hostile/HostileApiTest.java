@@ -138,6 +138,22 @@ class HostileApiTest {
     assertThat(r.pages()).isEqualTo(1);
     assertThat(images(lake)).containsExactly("nasa:good-1");
     assertThat(quarantine(lake)).containsEntry(api.base() + "/search?q=galaxy&page=2", "bad_page");
+
+    // the gateway recovers: a re-run reads the page, lands its item, and the page's row goes
+    api.pages(n -> n == 1 ? page("%BASE%/search?q=galaxy&page=2", item("\"good-1\"", "%BASE%/img/good.jpg"))
+        : n == 2 ? page(null, item("\"good-2\"", "%BASE%/img/good.jpg")) : page(null));
+    ingest(lake, Map.of());
+    assertThat(images(lake)).containsExactly("nasa:good-1", "nasa:good-2");
+    assertThat(quarantine(lake)).isEmpty();
+  }
+
+  @Test
+  void anApiThatAnswersOnlyHtmlIsQuarantinedNotFatal() throws Exception {
+    api.pages(n -> "<html>maintenance</html>");
+    Path lake = tmp.resolve("lake");
+    NasaIngestJob.Result r = ingest(lake, Map.of());
+    assertThat(r.pages()).isZero();
+    assertThat(quarantine(lake)).containsValue("bad_page");
   }
 
   @Test
