@@ -95,7 +95,8 @@ public final class LakeLayout {
     try {
       FileSystem fs = rootPath.getFileSystem(spark.sparkContext().hadoopConfiguration());
       fs.mkdirs(rootPath);
-      Path probe = new Path(rootPath, "._cosmic_write_probe");
+      // a name of its own per call: two runs starting together must not delete each other's probe
+      Path probe = new Path(rootPath, "._cosmic_write_probe_" + java.util.UUID.randomUUID());
       fs.create(probe, true).close();
       fs.delete(probe, false);
     } catch (IOException | RuntimeException e) {
