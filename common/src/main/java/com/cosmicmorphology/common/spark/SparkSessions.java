@@ -19,6 +19,7 @@ public final class SparkSessions {
    * @param masterFromOption the --master option, or null
    */
   public static SparkSession getOrCreate(CosmicConfig config, String masterFromOption) {
+    DeltaLogStore.requireAvailable(config.s3(), Thread.currentThread().getContextClassLoader());
     SparkConf conf = sparkConf(config, masterFromOption, new SparkConf());
     String master = conf.get("spark.master");
     boolean sameMaster = SparkSession.getActiveSession().isDefined()
@@ -82,6 +83,7 @@ public final class SparkSessions {
       conf.setIfMissing("spark.databricks.delta.snapshotPartitions", Integer.toString(localCores(conf.get("spark.master"))));
     }
     s3a(config.s3(), conf);
+    DeltaLogStore.apply(config.s3(), conf);
     for (Map.Entry<String, String> e : config.spark().conf().entrySet()) {
       conf.set(e.getKey(), e.getValue());
     }
