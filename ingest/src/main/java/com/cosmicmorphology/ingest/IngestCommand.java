@@ -3,6 +3,7 @@ package com.cosmicmorphology.ingest;
 import com.cosmicmorphology.common.cli.ExitCode;
 import com.cosmicmorphology.common.cli.JobContext;
 import com.cosmicmorphology.common.cli.JobOptions;
+import com.cosmicmorphology.common.lake.LakeWriterLock;
 import com.cosmicmorphology.ingest.folder.FolderIngestJob;
 import com.cosmicmorphology.ingest.nasa.NasaIngestJob;
 import java.nio.file.Path;
@@ -67,8 +68,11 @@ public final class IngestCommand implements Runnable {
       }
       JobContext ctx = JobContext.from(options, extra);
       List<String> q = queries.isEmpty() ? ctx.config().nasa().queries() : queries;
-      NasaIngestJob.Result r = new NasaIngestJob(ctx.spark(), ctx.lake(), ctx.config())
-          .run(q, ctx.config().nasa().maxPages(), maxImages);
+      NasaIngestJob.Result r;
+      // ingest plans its new images from what the tables hold: a second run at once would land them twice
+      try (LakeWriterLock lock = LakeWriterLock.acquire(ctx.spark(), ctx.lake(), "ingest nasa")) {
+        r = new NasaIngestJob(ctx.spark(), ctx.lake(), ctx.config()).run(q, ctx.config().nasa().maxPages(), maxImages);
+      }
       System.out.printf("ingest nasa: %d pages, %d items, %d new images, %d quarantined, %d relabelled, "
               + "%.1f MB in %.0f s into %s%n", r.pages(), r.items(), r.imagesAdded(), r.quarantined(), r.relabelled(),
           r.bytes() / 1e6, r.seconds(), ctx.lake().root());
@@ -87,7 +91,10 @@ public final class IngestCommand implements Runnable {
     @Override
     public Integer call() {
       JobContext ctx = JobContext.from(options, Map.of());
-      FolderIngestJob.Result r = new FolderIngestJob(ctx.spark(), ctx.lake(), ctx.config()).run(path);
+      FolderIngestJob.Result r;
+      try (LakeWriterLock lock = LakeWriterLock.acquire(ctx.spark(), ctx.lake(), "ingest folder")) {
+        r = new FolderIngestJob(ctx.spark(), ctx.lake(), ctx.config()).run(path);
+      }
       System.out.printf("ingest folder: %d files, %d new images, %d already present, %d quarantined into %s%n",
           r.files(), r.imagesAdded(), r.alreadyPresent(), r.quarantined(), ctx.lake().root());
       return ExitCode.OK.code();

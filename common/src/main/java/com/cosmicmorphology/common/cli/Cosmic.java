@@ -1,6 +1,7 @@
 package com.cosmicmorphology.common.cli;
 
 import com.cosmicmorphology.common.lake.LakeLayout;
+import com.cosmicmorphology.common.spark.SparkSessions;
 import java.io.PrintWriter;
 import java.util.ServiceLoader;
 import org.apache.spark.sql.SparkSession;
@@ -23,9 +24,32 @@ public final class Cosmic implements Runnable {
   CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
-    int code = run(args);
+    int code = execute(args);
     System.out.flush();
-    System.exit(code);
+    System.err.flush();
+    if (code != ExitCode.OK.code() || !LaunchMode.returnsOnSuccess(System.getProperties())) {
+      // the status is what ./cosmic, spark-submit and Airflow read; exiting also ends threads a library left
+      // running (HTTP clients, ND4J) that would otherwise keep a finished job's JVM alive
+      System.exit(code);
+    }
+    // YARN cluster mode: the ApplicationMaster reports success when main returns, and then ends the JVM itself
+  }
+
+  /**
+   * Runs a command line to its end for {@link #main}: whatever happens, the SparkSession the command started is
+   * stopped before the JVM goes (executors released, event log closed) and anything thrown becomes one line
+   * on stderr and {@link ExitCode#JOB_FAILED}. Tests call {@link #run} instead: their session is shared.
+   */
+  static int execute(String... args) {
+    try {
+      return run(args);
+    } catch (Throwable e) { // an Error (a missing class on a cluster's classpath) escapes picocli's handler
+      LOG.error("cosmic failed", e);
+      System.err.println("cosmic: failed: " + rootMessage(e) + " (stack trace above)");
+      return ExitCode.JOB_FAILED.code();
+    } finally {
+      SparkSessions.stopAll();
+    }
   }
 
   /** Runs a command line and returns its exit status; never calls System.exit (tests call this). */

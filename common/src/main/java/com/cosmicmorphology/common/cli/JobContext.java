@@ -57,6 +57,7 @@ public final class JobContext {
       // for one-line storage errors (Cosmic names the lake); a session conf, so it follows the current job
       spark.conf().set("spark.cosmic.lake.root", config.lake().root());
       lake().checkReachable(spark);
+      com.cosmicmorphology.common.spark.DeltaLogStore.warnOnce(config);
     }
     return spark;
   }

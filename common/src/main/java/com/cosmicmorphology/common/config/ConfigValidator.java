@@ -21,6 +21,15 @@ final class ConfigValidator {
             + String.join(", ", new java.util.TreeSet<>(LAKE_SCHEMES)) + " (use s3a://, not s3://)");
       }
     }
+    if (c.s3().logStore() == S3LogStore.DYNAMODB) {
+      for (String[] kv : new String[][] {{"s3.dynamodb-table", c.s3().dynamodbTable()},
+          {"s3.dynamodb-region", c.s3().dynamodbRegion()}}) {
+        if (kv[1] == null || kv[1].isBlank()) {
+          throw new ConfigException(kv[0] + " is empty; s3.log-store=dynamodb needs the DynamoDB table Delta commits "
+              + "through and its region (e.g. s3.dynamodb-table=delta_log, s3.dynamodb-region=us-east-1)");
+        }
+      }
+    }
     positive("spark.shuffle-partitions", c.spark().shufflePartitions());
     positive("nasa.page-size", c.nasa().pageSize());
     atLeast("nasa.max-pages", c.nasa().maxPages(), 0);

@@ -26,9 +26,14 @@ public record CosmicConfig(Lake lake, Spark spark, S3 s3, Nasa nasa, Ingest inge
   @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
   public record Spark(String master, String appName, int shufflePartitions, Map<String, String> conf) {}
 
-  /** S3A settings for s3a:// lakes; credentials come from the AWS chain (env, profile, instance role). */
+  /**
+   * S3A settings for s3a:// lakes; credentials come from the AWS chain (env, profile, instance role).
+   * {@code logStore}: how Delta commits there (see {@link S3LogStore}); {@code dynamodbTable} and
+   * {@code dynamodbRegion}: the DynamoDB table the {@code dynamodb} log store keeps commits in.
+   */
   @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
-  public record S3(String endpoint, boolean pathStyleAccess, boolean sslEnabled, String credentialsProvider) {}
+  public record S3(String endpoint, boolean pathStyleAccess, boolean sslEnabled, String credentialsProvider,
+      S3LogStore logStore, String dynamodbTable, String dynamodbRegion) {}
 
   /**
    * The NASA Image and Video Library search API. {@code maxPages} per query (0: all, up to {@code pageCap}, the

@@ -91,11 +91,17 @@ public final class LakeLayout {
    * through a table): creates the root and writes then deletes a probe file.
    */
   public void checkWritable(SparkSession spark) {
+    checkWritable(spark.sparkContext().hadoopConfiguration());
+  }
+
+  /** {@link #checkWritable(SparkSession)} with a Hadoop configuration (no session needed). */
+  public void checkWritable(org.apache.hadoop.conf.Configuration hadoop) {
     Path rootPath = new Path(root);
     try {
-      FileSystem fs = rootPath.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      FileSystem fs = rootPath.getFileSystem(hadoop);
       fs.mkdirs(rootPath);
-      Path probe = new Path(rootPath, "._cosmic_write_probe");
+      // a name of its own per call: two runs starting together must not delete each other's probe
+      Path probe = new Path(rootPath, "._cosmic_write_probe_" + java.util.UUID.randomUUID());
       fs.create(probe, true).close();
       fs.delete(probe, false);
     } catch (IOException | RuntimeException e) {

@@ -11,12 +11,15 @@ import org.apache.spark.sql.SparkSession;
  * {@code --master} option wins over both).
  */
 public final class SparkSessions {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SparkSessions.class);
+
   private SparkSessions() {}
 
   /**
    * @param masterFromOption the --master option, or null
    */
   public static SparkSession getOrCreate(CosmicConfig config, String masterFromOption) {
+    DeltaLogStore.requireAvailable(config.s3(), Thread.currentThread().getContextClassLoader());
     SparkConf conf = sparkConf(config, masterFromOption, new SparkConf());
     String master = conf.get("spark.master");
     boolean sameMaster = SparkSession.getActiveSession().isDefined()
@@ -32,6 +35,25 @@ public final class SparkSessions {
       spark.sparkContext().hadoopConfiguration().set(kv._1(), kv._2());
     }
     return spark;
+  }
+
+  /**
+   * Stops the session this JVM's command started (the thread's active one and the default one), if any. Never
+   * throws: it runs in the launcher's {@code finally}, where the command's own outcome is what counts.
+   */
+  public static void stopAll() {
+    java.util.Set<SparkSession> sessions = new java.util.LinkedHashSet<>();
+    SparkSession.getActiveSession().foreach(s -> sessions.add(s));
+    SparkSession.getDefaultSession().foreach(s -> sessions.add(s));
+    for (SparkSession s : sessions) {
+      try {
+        s.stop();
+      } catch (RuntimeException e) {
+        LOG.warn("stopping the SparkSession failed: {}", e.toString());
+      }
+    }
+    SparkSession.clearActiveSession();
+    SparkSession.clearDefaultSession();
   }
 
   /** Everything the session needs, as a SparkConf: exposed so tests and spark-submit wrappers agree. */
@@ -61,6 +83,7 @@ public final class SparkSessions {
       conf.setIfMissing("spark.databricks.delta.snapshotPartitions", Integer.toString(localCores(conf.get("spark.master"))));
     }
     s3a(config.s3(), conf);
+    DeltaLogStore.apply(config.s3(), conf);
     for (Map.Entry<String, String> e : config.spark().conf().entrySet()) {
       conf.set(e.getKey(), e.getValue());
     }

@@ -1,5 +1,6 @@
 package com.cosmicmorphology.ingest.bench;
 
+import com.cosmicmorphology.common.bench.BenchLake;
 import com.cosmicmorphology.common.bench.BenchResult;
 import com.cosmicmorphology.common.cli.CosmicException;
 import com.cosmicmorphology.common.cli.ExitCode;
@@ -61,8 +62,9 @@ public final class IngestBenchmark implements Callable<Integer> {
   public Integer call() throws Exception {
     java.io.PrintWriter out = spec.commandLine().getOut();
     List<byte[]> bytes = loadImages(images);
-    Path lakeDir = options.lake() != null ? Path.of(options.lake()) : Files.createTempDirectory("cosmic-bench-lake");
-    com.cosmicmorphology.common.bench.BenchFiles.deleteRecursively(lakeDir);
+    // a --lake folder is the user's: emptied only if a benchmark made it (BenchLake refuses any other)
+    Path lakeDir = options.lake() != null ? BenchLake.prepare("--lake", options.lake())
+        : Files.createTempDirectory("cosmic-bench-lake");
     try (NasaReplayServer server = NasaReplayServer.synthetic(items, pageSize, bytes)) {
       server.latencyMs(latencyMs);
       JobContext ctx = JobContext.from(options, Map.of("lake.root", lakeDir.toString(),

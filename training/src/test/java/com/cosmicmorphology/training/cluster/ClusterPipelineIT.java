@@ -82,7 +82,7 @@ class ClusterPipelineIT {
     }
     List<Long> pids = new ArrayList<>();
     try (Stream<Path> f = Files.list(clusterDir.resolve("run"))) {
-      for (Path pid : f.toList()) {
+      for (Path pid : f.filter(x -> x.toString().endsWith(".pid")).toList()) { // *.id: their start times
         pids.add(Long.parseLong(Files.readString(pid).strip()));
       }
     } catch (IOException e) {
