@@ -2,6 +2,7 @@ package com.cosmicmorphology.processing;
 
 import com.cosmicmorphology.common.cli.ExitCode;
 import com.cosmicmorphology.common.cli.JobContext;
+import com.cosmicmorphology.common.lake.LakeWriterLock;
 import com.cosmicmorphology.common.cli.JobOptions;
 import com.cosmicmorphology.common.config.ResizePolicy;
 import com.cosmicmorphology.processing.clean.CleanJob;
@@ -40,7 +41,8 @@ public final class ProcessingCli {
     public Integer call() {
       JobContext ctx = JobContext.from(options, Map.of());
       Path dir = noReport ? null : report != null ? report : Path.of(ctx.config().eda().reportDir());
-      EdaJob.Result r = new EdaJob(ctx.spark(), ctx.lake(), ctx.config()).run(dir, !noPixels);
+      EdaJob.Result r = LakeWriterLock.whileHolding(ctx.spark(), ctx.lake(), "eda",
+          () -> new EdaJob(ctx.spark(), ctx.lake(), ctx.config()).run(dir, !noPixels));
       System.out.println("eda: " + r.rowsPerTable().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
           .collect(Collectors.joining(", "))
           + (r.pixels() == null ? "" : "; pixel stats computed for " + r.pixels().computed() + " new hashes, "
@@ -58,7 +60,8 @@ public final class ProcessingCli {
     @Override
     public Integer call() {
       JobContext ctx = JobContext.from(options, Map.of());
-      CleanJob.Result r = new CleanJob(ctx.spark(), ctx.lake(), ctx.config()).run();
+      CleanJob.Result r = LakeWriterLock.whileHolding(ctx.spark(), ctx.lake(), "clean",
+          () -> new CleanJob(ctx.spark(), ctx.lake(), ctx.config()).run());
       System.out.printf("clean: %d images, %d included, excluded %s, %d near-duplicate pairs%n", r.images(),
           r.included(), r.excludedByReason(), r.nearDuplicatePairs());
       return ExitCode.OK.code();
@@ -86,8 +89,8 @@ public final class ProcessingCli {
         extra.put("split.ratios", ratios.stream().map(String::valueOf).collect(Collectors.joining(",")));
       }
       JobContext ctx = JobContext.from(options, extra);
-      SplitJob.Result r = new SplitJob(ctx.spark(), ctx.lake()).run(ctx.config().split().seed(),
-          ctx.config().split().ratios());
+      SplitJob.Result r = LakeWriterLock.whileHolding(ctx.spark(), ctx.lake(), "split",
+          () -> new SplitJob(ctx.spark(), ctx.lake()).run(ctx.config().split().seed(), ctx.config().split().ratios()));
       System.out.println("split: " + r.included() + " (included images), seed " + ctx.config().split().seed());
       return ExitCode.OK.code();
     }
@@ -116,8 +119,9 @@ public final class ProcessingCli {
       JobContext ctx = JobContext.from(options, extra);
       int s = ctx.config().inputs().size();
       ResizePolicy p = ctx.config().inputs().policy();
-      ModelInputsJob.Result r = new ModelInputsJob(ctx.spark(), ctx.lake(),
-          com.cosmicmorphology.common.image.DecodeLimits.of(ctx.config())).run(s, p);
+      ModelInputsJob.Result r = LakeWriterLock.whileHolding(ctx.spark(), ctx.lake(), "prepare",
+          () -> new ModelInputsJob(ctx.spark(), ctx.lake(),
+              com.cosmicmorphology.common.image.DecodeLimits.of(ctx.config())).run(s, p));
       System.out.printf("prepare: %d images prepared at %dpx (%s), %d reused, %d quarantined%n", r.prepared(), s,
           p.key(), r.reused(), r.failed());
       return ExitCode.OK.code();

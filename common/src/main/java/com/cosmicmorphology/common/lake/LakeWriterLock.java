@@ -46,6 +46,14 @@ public final class LakeWriterLock implements AutoCloseable {
     return MarkerWriterLock.acquire(hadoop, lake.root(), me, MarkerWriterLock.Timing.DEFAULT);
   }
 
+  /** Runs {@code work} holding the lake's writer lock for {@code command}: every stage that writes tables. */
+  public static <T> T whileHolding(SparkSession spark, LakeLayout lake, String command,
+      java.util.function.Supplier<T> work) {
+    try (LakeWriterLock lock = acquire(spark, lake, command)) {
+      return work.get();
+    }
+  }
+
   /** The lock file or marker object. */
   public String where() {
     return where;
