@@ -88,7 +88,9 @@ public final class ProcessingBenchmark implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     java.io.PrintWriter out = spec.commandLine().getOut();
-    Path root = options.lake() != null ? Path.of(options.lake()) : Files.createTempDirectory("cosmic-bench-processing");
+    // a --lake folder is the user's: its tables are overwritten only if a benchmark made it (BenchLake refuses others)
+    Path root = options.lake() != null ? com.cosmicmorphology.common.bench.BenchLake.prepare("--lake", options.lake())
+        : Files.createTempDirectory("cosmic-bench-processing");
     try {
       JobContext ctx = JobContext.from(options, Map.of("lake.root", root.resolve("meta").toString()));
       SparkSession spark = ctx.spark();

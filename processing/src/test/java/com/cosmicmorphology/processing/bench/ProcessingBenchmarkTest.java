@@ -26,4 +26,26 @@ class ProcessingBenchmarkTest {
     assertThat(b.number("baseline_threads")).isEqualTo(cores);
     assertThat(b.result).containsEntry("images", "40").containsEntry("rows", "2000");
   }
+
+  @Test
+  void aLakeFolderTheBenchDidNotCreateIsRefusedAndLeftAsItWas() throws Exception {
+    Path mine = java.nio.file.Files.createDirectories(tmp.resolve("my-lake"));
+    java.nio.file.Files.writeString(mine.resolve("notes.txt"), "keep me");
+    java.io.StringWriter err = new java.io.StringWriter();
+    picocli.CommandLine cli = new picocli.CommandLine(new ProcessingBenchmark());
+    cli.setErr(new java.io.PrintWriter(err, true));
+    cli.setOut(new java.io.PrintWriter(new java.io.StringWriter(), true));
+    cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+      cmd.getErr().println(e.getMessage());
+      return e instanceof com.cosmicmorphology.common.cli.CosmicException c ? c.exitCode().code() : 1;
+    });
+    int code = cli.execute("--rows", "100", "--images", "4", "--warm-up", "1",
+        "--image-dir", "../data/sample/stellarium", "--lake", mine.toString());
+    assertThat(code).as(err.toString()).isEqualTo(com.cosmicmorphology.common.cli.ExitCode.USAGE.code());
+    assertThat(err.toString()).contains("not created by a benchmark");
+    assertThat(mine.resolve("notes.txt")).hasContent("keep me");
+    try (var files = java.nio.file.Files.list(mine)) {
+      assertThat(files).hasSize(1);
+    }
+  }
 }
