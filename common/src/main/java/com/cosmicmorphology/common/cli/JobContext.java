@@ -12,6 +12,7 @@ import org.apache.spark.sql.SparkSession;
 
 /** What a command needs: its resolved configuration, the lake layout, and (lazily) the SparkSession. */
 public final class JobContext {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(JobContext.class);
   private final CosmicConfig config;
   private final String master;
   private SparkSession spark;
@@ -25,11 +26,14 @@ public final class JobContext {
   public static JobContext from(JobOptions options, Map<String, String> extra) {
     Map<String, String> env = System.getenv();
     Path file = options.conf();
+    String from = "--conf";
     if (file == null && env.get("COSMIC_CONF") != null) {
       file = Path.of(env.get("COSMIC_CONF"));
+      from = "$COSMIC_CONF";
     }
     if (file == null && Files.isRegularFile(Path.of("conf", "local.yaml"))) {
       file = Path.of("conf", "local.yaml");
+      from = "found in the working directory";
     }
     Map<String, String> overrides = new LinkedHashMap<>(options.set());
     overrides.putAll(extra);
@@ -40,6 +44,11 @@ public final class JobContext {
       overrides.put("spark.master", options.master());
     }
     CosmicConfig config = new ConfigLoader().load(file, env, overrides);
+    // a file picked up from the working directory changes behaviour: say, in one line, what was read
+    long fromEnv = env.keySet().stream().filter(k -> k.startsWith("COSMIC_") && !k.equals("COSMIC_CONF")).count();
+    LOG.info("configuration: built-in defaults{}{}{}", file == null ? "" : " < " + file.toAbsolutePath().normalize()
+        + " (" + from + ")", fromEnv == 0 ? "" : " < " + fromEnv + " COSMIC_* environment variables",
+        overrides.isEmpty() ? "" : " < options " + new java.util.TreeSet<>(overrides.keySet()));
     return new JobContext(config, options.master());
   }
 
