@@ -77,8 +77,10 @@ public final class EvaluateJob {
     ModelStore.recordEvaluation(modelDir, split, figures);
     Path png = modelDir.resolve("confusion_" + split + ".png");
     try {
-      ConfusionChart.write(report.confusion(), classes, "Model " + scorer.model().modelId() + " on " + split
-          + String.format(" — accuracy %.3f, macro-F1 %.3f", report.accuracy(), report.macroF1()), png);
+      // the figures in the title; the model id (long, one word) on the line under it, where it may wrap
+      ConfusionChart.write(report.confusion(), classes, String.format(java.util.Locale.ROOT,
+          "Confusion matrix, %s split: accuracy %.3f, macro-F1 %.3f", split, report.accuracy(), report.macroF1()),
+          "model " + scorer.model().modelId(), png);
     } catch (IOException e) {
       throw new CosmicException(ExitCode.STORAGE, "cannot write " + png + ": " + e.getMessage(), e);
     }
