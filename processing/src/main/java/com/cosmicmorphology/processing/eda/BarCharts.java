@@ -39,6 +39,8 @@ import org.jfree.data.category.CategoryDataset;
  */
 final class BarCharts {
   static final int WIDTH = 960;
+  /** A vertical chart labels its bars while there are at most this many (more leave no room for the text). */
+  static final int MAX_LABELLED_BARS = 16;
 
   /** What the number at the end of a bar says. */
   enum Values {
@@ -78,7 +80,7 @@ final class BarCharts {
     JFreeChart chart = chart(title, subtitle, valueAxis, data, PlotOrientation.VERTICAL, renderer,
         Values.COUNT_AND_SHARE, false);
     // a value on every bar only while they have room for it
-    renderer.setDefaultItemLabelsVisible(buckets <= 16);
+    renderer.setDefaultItemLabelsVisible(buckets <= MAX_LABELLED_BARS);
     renderer.setDefaultPositiveItemLabelPosition(new ItemLabelPosition(ItemLabelAnchor.OUTSIDE12, TextAnchor.BOTTOM_CENTER));
     renderer.setMaximumBarWidth(0.12);
     renderer.setItemMargin(0);

@@ -76,9 +76,12 @@ public final class EdaReport {
       for (Row r : table("eda_dimensions")) {
         sizes.merge(r.getLong(1), r.getLong(3), Long::sum);
       }
+      DefaultCategoryDataset sizeData = histogram(sizes);
+      long sized = sizes.values().stream().mapToLong(Long::longValue).sum();
       section(html, "Image sizes (long side, px)", chart(dir, "sizes.png",
-          BarCharts.vertical("Long side of the images", "empty buckets included; the share is of all images",
-              "long side (px)", "images", histogram(sizes)), 400));
+          BarCharts.vertical("Long side of the images", sized + " images; empty buckets included"
+              + (sizeData.getColumnCount() <= BarCharts.MAX_LABELLED_BARS ? "; shares are of all " + sized + " images" : ""),
+              "long side (px)", "images", sizeData), 400));
 
       if (lake.exists(spark, "eda_pixels_per_class")) {
         List<Row> px = table("eda_pixels_per_class");
