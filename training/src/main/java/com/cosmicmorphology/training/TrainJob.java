@@ -19,6 +19,7 @@ import com.cosmicmorphology.training.head.Standardiser;
 import com.cosmicmorphology.training.selection.CrossValidation;
 import com.cosmicmorphology.training.selection.CvMetadata;
 import com.cosmicmorphology.training.model.ModelStore;
+import com.cosmicmorphology.training.model.TrainedFrom;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -123,6 +124,8 @@ public final class TrainJob {
       meta.put("standardiser_std", outcome.standardiser().std());
     }
     meta.put("table_versions", data.versions());
+    // what train --skip-if-unchanged compares with next time: the images and settings this model came from
+    meta.put(TrainedFrom.KEY, TrainedFrom.of(pool, config).metadata());
     meta.put("lake", lake.root());
     meta.putAll(outcome.imagesUsed());
     if (outcome.cv() != null) {

@@ -6,6 +6,7 @@ import com.cosmicmorphology.common.cli.ExitCode;
 import com.cosmicmorphology.common.cli.JobContext;
 import com.cosmicmorphology.common.cli.JobOptions;
 import com.cosmicmorphology.training.eval.EvaluateJob;
+import com.cosmicmorphology.training.model.Freshness;
 import com.cosmicmorphology.training.predict.PredictJob;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -14,10 +15,14 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Option;
 
 /** train, evaluate and predict, registered with ./cosmic. */
 public final class TrainingCli implements CommandProvider {
+  private static final Logger LOG = LoggerFactory.getLogger(TrainingCli.class);
+
   @Override
   public List<Object> commands() {
     return List.of(new Train(), new Tune(), new Evaluate(), new Predict());
@@ -47,6 +52,11 @@ public final class TrainingCli implements CommandProvider {
     @Option(names = "--tuned", description = "Use the head settings of the best trial of the latest './cosmic tune'.")
     boolean tuned;
 
+    @Option(names = "--skip-if-unchanged", description = "Exit 0 without training when the model in the model "
+        + "directory was trained on the same train + val images (ids, labels, splits, groups, content) with the same "
+        + "training settings; a missing model, or one from before this was recorded, is trained. For scheduled runs.")
+    boolean skipIfUnchanged;
+
     @Override
     public Integer call() {
       Map<String, String> extra = new LinkedHashMap<>();
@@ -62,6 +72,14 @@ public final class TrainingCli implements CommandProvider {
         ctx = JobContext.from(options, extra);
       }
       Path dir = modelDir != null ? modelDir : Path.of(ctx.config().training().modelDir());
+      if (skipIfUnchanged) {
+        Freshness.Verdict v = new Freshness(ctx.spark(), ctx.lake(), ctx.config()).ofTraining(dir);
+        if (v.current()) {
+          System.out.println("train: skipped: " + v.reason());
+          return ExitCode.OK.code();
+        }
+        LOG.info("training: {}", v.reason());
+      }
       TrainJob.Result r = new TrainJob(ctx.spark(), ctx.lake(), ctx.config()).run(dir);
       if (r.cv() != null) {
         System.out.print(com.cosmicmorphology.training.selection.CvMetadata.table(r.cv()));
@@ -109,7 +127,8 @@ public final class TrainingCli implements CommandProvider {
   }
 
   @Command(name = "evaluate", mixinStandardHelpOptions = true,
-      description = "Metrics of a saved model on a split (metrics table, per-class report, confusion matrix PNG).")
+      description = "Metrics of a saved model on a split (metrics table, per-class report, confusion matrix PNG: "
+          + "counts beside recall per true class).")
   public static final class Evaluate implements Callable<Integer> {
     @Mixin JobOptions options = new JobOptions();
 
@@ -119,6 +138,11 @@ public final class TrainingCli implements CommandProvider {
     @Option(names = "--split", defaultValue = "test", description = "train, val or test (default: ${DEFAULT-VALUE}).")
     String split;
 
+    @Option(names = "--skip-if-unchanged", description = "Exit 0 without scoring when the model's metadata already "
+        + "holds its evaluation of this split over the same images and the confusion chart exists (a new training "
+        + "clears its model's evaluations). For scheduled runs.")
+    boolean skipIfUnchanged;
+
     @Override
     public Integer call() {
       if (!List.of("train", "val", "test").contains(split)) {
@@ -126,9 +150,18 @@ public final class TrainingCli implements CommandProvider {
       }
       JobContext ctx = JobContext.from(options, Map.of());
       Path dir = modelDir != null ? modelDir : Path.of(ctx.config().training().modelDir());
+      if (skipIfUnchanged) {
+        Freshness.Verdict v = new Freshness(ctx.spark(), ctx.lake(), ctx.config())
+            .ofEvaluation(dir, split, EvaluateJob.chart(dir, split));
+        if (v.current()) {
+          System.out.println("evaluate: skipped: " + v.reason());
+          return ExitCode.OK.code();
+        }
+        LOG.info("evaluating: {}", v.reason());
+      }
       EvaluateJob.Result r = new EvaluateJob(ctx.spark(), ctx.lake(), ctx.config()).run(dir, split);
       System.out.printf("evaluate: model %s on %s (%d images)%n%s", r.modelId(), split, r.images(), r.report().table());
-      System.out.println("confusion matrix: " + r.confusionPng());
+      System.out.println("confusion matrix (counts, and recall per true class): " + r.confusionPng());
       return ExitCode.OK.code();
     }
   }

@@ -43,6 +43,7 @@ class TrainingTest {
   static final Path SAMPLE = Path.of("../data/sample/stellarium").toAbsolutePath().normalize();
   static final String[] CLASSES = {"galaxy", "globular_cluster", "planetary_nebula"};
   static final int SIZE = 96;
+  static final String KERAS = Path.of("../models/mobilenet_v2_imagenet_block10_features.h5").toString();
 
   @TempDir static Path tmp;
   private final SparkSession spark = SharedSpark.get();
@@ -54,7 +55,7 @@ class TrainingTest {
   private CosmicConfig config(String root, Map<String, String> extra) {
     Map<String, String> all = new HashMap<>(Map.of("training.input-size", Integer.toString(SIZE),
         "training.feature-views", "2", "training.epochs", "60", "training.patience", "20",
-        "training.keras-model", Path.of("../models/mobilenet_v2_imagenet_block10_features.h5").toString(),
+        "training.keras-model", KERAS,
         "inputs.policy", "center-crop"));
     all.putAll(extra);
     return SharedSpark.config(root, all);

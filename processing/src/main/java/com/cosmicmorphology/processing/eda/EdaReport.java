@@ -25,10 +25,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.Window;
-import org.jfree.chart.ChartFactory;
-import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
-import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.data.category.DefaultCategoryDataset;
 
 /**
@@ -59,32 +56,46 @@ public final class EdaReport {
           .append(esc(lake.root())).append("</code></p>");
 
       List<Row> classes = table("eda_class_counts");
+      // series = source (stacked: parts of one class's total), bars = labels, largest class first
+      Map<String, Long> perLabel = new LinkedHashMap<>();
+      classes.forEach(r -> perLabel.merge(String.valueOf(r.get(1)), r.getLong(2), Long::sum));
+      List<String> byCount = perLabel.entrySet().stream()
+          .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+          .map(Map.Entry::getKey).toList();
       DefaultCategoryDataset balance = new DefaultCategoryDataset();
-      classes.forEach(r -> balance.addValue(r.getLong(2), r.getString(0), String.valueOf(r.get(1))));
+      byCount.forEach(label -> classes.stream().filter(r -> label.equals(String.valueOf(r.get(1))))
+          .forEach(r -> balance.addValue(r.getLong(2), r.getString(0), label)));
+      long total = perLabel.values().stream().mapToLong(Long::longValue).sum();
       section(html, "Class balance", chart(dir, "class_balance.png",
-          ChartFactory.createStackedBarChart("Images per class", "label", "images", balance,
-              PlotOrientation.HORIZONTAL, true, false, false), 900, 60 + 28 * Math.max(4, labels(classes).size())));
+          BarCharts.horizontal("Images per class", total + " images, " + byCount.size() + " classes; shares are of all " + total + " images",
+              "images", balance, true, BarCharts.Values.COUNT_AND_SHARE),
+          BarCharts.horizontalHeight(byCount.size(), 1, balance.getRowCount() > 1, true)));
       html.append(rowsTable(List.of("source", "label", "images"), classes));
 
       Map<Long, Long> sizes = new java.util.TreeMap<>();
       for (Row r : table("eda_dimensions")) {
         sizes.merge(r.getLong(1), r.getLong(3), Long::sum);
       }
-      DefaultCategoryDataset sizeData = new DefaultCategoryDataset();
-      sizes.forEach((b, n) -> sizeData.addValue(n, "images", b + "–" + (b + 63)));
+      DefaultCategoryDataset sizeData = histogram(sizes);
+      long sized = sizes.values().stream().mapToLong(Long::longValue).sum();
       section(html, "Image sizes (long side, px)", chart(dir, "sizes.png",
-          ChartFactory.createBarChart("Long side histogram", "pixels", "images", sizeData), 900, 360));
+          BarCharts.vertical("Long side of the images", sized + " images; empty buckets included"
+              + (sizeData.getColumnCount() <= BarCharts.MAX_LABELLED_BARS ? "; shares are of all " + sized + " images" : ""),
+              "long side (px)", "images", sizeData), 400));
 
       if (lake.exists(spark, "eda_pixels_per_class")) {
         List<Row> px = table("eda_pixels_per_class");
         DefaultCategoryDataset bright = new DefaultCategoryDataset();
-        for (Row r : px) {
+        for (Row r : px.stream().sorted(java.util.Comparator.comparing(r -> r.getString(0))).toList()) {
           bright.addValue(r.getDouble(r.fieldIndex("brightness_mean")), "mean brightness", r.getString(0));
-          bright.addValue(r.getDouble(r.fieldIndex("dark_fraction_mean")), "dark-background fraction", r.getString(0));
+          bright.addValue(r.getDouble(r.fieldIndex("dark_fraction_mean")), "dark background (share of pixels)", r.getString(0));
         }
         section(html, "Brightness per class", chart(dir, "brightness.png",
-            ChartFactory.createBarChart("Brightness and dark background per class", "label", "0..1", bright,
-                PlotOrientation.HORIZONTAL, true, false, false), 900, 80 + 36 * Math.max(4, px.size())));
+            BarCharts.horizontal("Brightness and dark background per class", String.format(java.util.Locale.ROOT,
+                "means over each class's images; dark = luminance under %.2f (eda.dark-threshold)",
+                config.eda().darkThreshold()), "share (0% = black / none, 100% = white / all)", bright, false,
+                BarCharts.Values.PERCENT),
+            BarCharts.horizontalHeight(px.size(), 2, true, true)));
         html.append(rowsTable(List.of("label", "n", "brightness", "std", "dark fraction", "sharpness", "R", "G", "B"), px));
       }
 
@@ -109,10 +120,25 @@ public final class EdaReport {
 
       if (lake.exists(spark, "eda_quarantine_reasons")) {
         List<Row> q = table("eda_quarantine_reasons");
-        DefaultCategoryDataset qd = new DefaultCategoryDataset();
-        q.forEach(r -> qd.addValue(r.getLong(3), r.getString(1), r.getString(2)));
-        section(html, "Quarantine", chart(dir, "quarantine.png", ChartFactory.createBarChart("Quarantined records by reason",
-            "reason", "records", qd, PlotOrientation.HORIZONTAL, true, false, false), 900, 80 + 30 * Math.max(3, q.size())));
+        if (q.isEmpty()) {
+          // an empty chart reads as a broken one: say it in words (and drop a chart a previous run left)
+          Files.deleteIfExists(dir.resolve("quarantine.png"));
+          html.append("<h2>Quarantine</h2><p>Nothing quarantined: every record landed.</p>");
+        } else {
+          // series = stage (stacked: a reason's records across stages), bars = reasons, most frequent first
+          Map<String, Long> perReason = new LinkedHashMap<>();
+          q.forEach(r -> perReason.merge(r.getString(2), r.getLong(3), Long::sum));
+          DefaultCategoryDataset qd = new DefaultCategoryDataset();
+          perReason.entrySet().stream()
+              .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+              .forEach(e -> q.stream().filter(r -> e.getKey().equals(r.getString(2)))
+                  .forEach(r -> qd.addValue(r.getLong(3), "stage " + r.getString(1), e.getKey())));
+          long records = perReason.values().stream().mapToLong(Long::longValue).sum();
+          section(html, "Quarantine", chart(dir, "quarantine.png",
+              BarCharts.horizontal("Quarantined records by reason", records + " quarantined records; shares are of all " + records,
+                  "records", qd, true, BarCharts.Values.COUNT_AND_SHARE),
+              BarCharts.horizontalHeight(perReason.size(), 1, qd.getRowCount() > 1, true)));
+        }
         html.append(rowsTable(List.of("source", "stage", "reason", "records"), q));
       }
       if (lake.exists(spark, "eda_keywords")) {
@@ -132,10 +158,6 @@ public final class EdaReport {
 
   private List<Row> table(String name) {
     return spark.read().format("delta").load(lake.location(name)).collectAsList();
-  }
-
-  private static List<String> labels(List<Row> classes) {
-    return classes.stream().map(r -> String.valueOf(r.get(1))).distinct().toList();
   }
 
   /** First N images per label by image_id (metadata only), then the bytes of just those. */
@@ -182,9 +204,38 @@ public final class EdaReport {
     return out;
   }
 
-  private static String chart(Path dir, String file, JFreeChart chart, int w, int h) throws IOException {
-    ChartUtils.saveChartAsPNG(dir.resolve(file).toFile(), chart, w, h);
+  private static String chart(Path dir, String file, JFreeChart chart, int height) throws IOException {
+    BarCharts.save(chart, dir.resolve(file), height);
     return file;
+  }
+
+  /** The most bars the size histogram shows before its buckets widen (more would not leave room for labels). */
+  static final int MAX_BUCKETS = 24;
+
+  /**
+   * Every bucket from the smallest size to the largest, empty ones as 0 (a histogram that skipped them would put
+   * 128 px next to 4096 px). The table's 64 px buckets are merged into 128, 256, ... px ones while there would be
+   * more than {@link #MAX_BUCKETS} bars.
+   */
+  static DefaultCategoryDataset histogram(Map<Long, Long> countsBy64) {
+    DefaultCategoryDataset data = new DefaultCategoryDataset();
+    if (countsBy64.isEmpty()) {
+      return data;
+    }
+    long first = java.util.Collections.min(countsBy64.keySet());
+    long last = java.util.Collections.max(countsBy64.keySet());
+    long w = 64;
+    while ((last / w - first / w) + 1 > MAX_BUCKETS) {
+      w *= 2;
+    }
+    long width = w;
+    Map<Long, Long> merged = new java.util.TreeMap<>();
+    for (long b = first / width * width; b <= last; b += width) {
+      merged.put(b, 0L);
+    }
+    countsBy64.forEach((b, n) -> merged.merge(b / width * width, n, Long::sum));
+    merged.forEach((b, n) -> data.addValue(n, "images", b + "–" + (b + width - 1)));
+    return data;
   }
 
   private static void section(StringBuilder html, String title, String png) {

@@ -86,6 +86,27 @@ public final class TrainingData {
     return out;
   }
 
+  /**
+   * SHA-256 over what identifies each image for training: image_id, label, split, group_id and content hash, in
+   * image_id order (so the order the splits were loaded in does not matter). Equal digests mean the same images
+   * under the same labels, splits and groups, whatever Delta versions the tables went through.
+   */
+  public static String digest(List<LabelledImage> images) {
+    java.security.MessageDigest sha;
+    try {
+      sha = java.security.MessageDigest.getInstance("SHA-256");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
+    for (LabelledImage i : images.stream().sorted(java.util.Comparator.comparing(LabelledImage::imageId)).toList()) {
+      // a separator no field holds, so ("ab", "c") and ("a", "bc") differ
+      String row = String.join("\u0000", i.imageId(), String.valueOf(i.label()), String.valueOf(i.split()),
+          String.valueOf(i.groupId()), String.valueOf(i.contentSha256())) + "\n";
+      sha.update(row.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+    return java.util.HexFormat.of().formatHex(sha.digest());
+  }
+
   /** Latest Delta version of each table a model depends on. */
   public Map<String, Long> versions() {
     Map<String, Long> v = new LinkedHashMap<>();

@@ -67,6 +67,8 @@ public final class EvaluateJob {
     write(scorer.model().modelId(), split, report);
     Map<String, Object> figures = new java.util.LinkedHashMap<>();
     figures.put("images", images.size());
+    // what evaluate --skip-if-unchanged compares with next time
+    figures.put(com.cosmicmorphology.training.model.Freshness.EVALUATED_IMAGES, TrainingData.digest(images));
     figures.put("accuracy", report.accuracy());
     figures.put("macro_f1", report.macroF1());
     figures.put("macro_roc_auc", report.macroAuc());
@@ -75,14 +77,21 @@ public final class EvaluateJob {
     figures.put("recall", recall);
     figures.put("evaluated_at", Instant.now().toString());
     ModelStore.recordEvaluation(modelDir, split, figures);
-    Path png = modelDir.resolve("confusion_" + split + ".png");
+    Path png = chart(modelDir, split);
     try {
-      ConfusionChart.write(report.confusion(), classes, "Model " + scorer.model().modelId() + " on " + split
-          + String.format(" — accuracy %.3f, macro-F1 %.3f", report.accuracy(), report.macroF1()), png);
+      // the figures in the title; the model id (long, one word) on the line under it, where it may wrap
+      ConfusionChart.write(report.confusion(), classes, String.format(java.util.Locale.ROOT,
+          "Confusion matrix, %s split: accuracy %.3f, macro-F1 %.3f", split, report.accuracy(), report.macroF1()),
+          "model " + scorer.model().modelId(), png);
     } catch (IOException e) {
       throw new CosmicException(ExitCode.STORAGE, "cannot write " + png + ": " + e.getMessage(), e);
     }
     return new Result(scorer.model().modelId(), report, png, images.size());
+  }
+
+  /** Where the confusion chart of a split goes: beside the model. */
+  public static Path chart(Path modelDir, String split) {
+    return modelDir.resolve("confusion_" + split + ".png");
   }
 
   private void write(String modelId, String split, Metrics.Report report) {

@@ -51,6 +51,23 @@ public final class Metrics {
     }
   }
 
+  /**
+   * The confusion matrix normalised by row: cell (true r, predicted c) is the share of class r's images predicted
+   * as c, so the diagonal is each class's recall and a rare class reads as clearly as a common one. A class with
+   * no images in the split has no recall: its row is NaN, not a row of zeros that would read as "always wrong".
+   */
+  public static double[][] rowNormalised(long[][] confusion) {
+    double[][] out = new double[confusion.length][];
+    for (int r = 0; r < confusion.length; r++) {
+      long total = Arrays.stream(confusion[r]).sum();
+      out[r] = new double[confusion[r].length];
+      for (int c = 0; c < out[r].length; c++) {
+        out[r][c] = total == 0 ? Double.NaN : (double) confusion[r][c] / total;
+      }
+    }
+    return out;
+  }
+
   public static Report of(double[][] probs, int[] truth, List<String> labels) {
     int k = labels.size();
     long[][] cm = new long[k][k];

@@ -152,6 +152,20 @@ public final class ModelStore {
     }
   }
 
+  /** The metadata alone (no network is read); empty when the directory holds no model yet. */
+  @SuppressWarnings("unchecked")
+  public static java.util.Optional<Map<String, Object>> metadata(Path dir) {
+    Path meta = ModelDirSwap.readable(dir, METADATA_FILE).resolve(METADATA_FILE);
+    if (!Files.isRegularFile(meta)) {
+      return java.util.Optional.empty();
+    }
+    try {
+      return java.util.Optional.of(JSON.readValue(meta.toFile(), Map.class));
+    } catch (IOException e) {
+      throw new CosmicException(ExitCode.USAGE, "model metadata " + meta + " cannot be read: " + e.getMessage(), e);
+    }
+  }
+
   /**
    * Loads a model, checking before DL4J opens anything: {@code metadata.json}'s fields
    * ({@link ModelMetadataCheck}), then the model file's entries ({@link ModelArchiveCheck}: nothing DL4J would
