@@ -4,6 +4,7 @@ import com.cosmicmorphology.common.cli.CommandProvider;
 import com.cosmicmorphology.common.cli.CosmicException;
 import com.cosmicmorphology.common.cli.ExitCode;
 import com.cosmicmorphology.common.cli.JobContext;
+import com.cosmicmorphology.common.lake.LakeWriterLock;
 import com.cosmicmorphology.common.cli.JobOptions;
 import com.cosmicmorphology.training.eval.EvaluateJob;
 import com.cosmicmorphology.training.model.Freshness;
@@ -80,7 +81,9 @@ public final class TrainingCli implements CommandProvider {
         }
         LOG.info("training: {}", v.reason());
       }
-      TrainJob.Result r = new TrainJob(ctx.spark(), ctx.lake(), ctx.config()).run(dir);
+      JobContext c = ctx;
+      TrainJob.Result r = LakeWriterLock.whileHolding(c.spark(), c.lake(), "train",
+          () -> new TrainJob(c.spark(), c.lake(), c.config()).run(dir));
       if (r.cv() != null) {
         System.out.print(com.cosmicmorphology.training.selection.CvMetadata.table(r.cv()));
         System.out.printf("train: model %s in %s; head %s refitted on train + val for %d epochs; cross-validated "
@@ -115,7 +118,8 @@ public final class TrainingCli implements CommandProvider {
         throw new CosmicException(ExitCode.USAGE, "--trials must be at least 1, got " + trials);
       }
       JobContext ctx = JobContext.from(options, Map.of());
-      var r = new com.cosmicmorphology.training.selection.TuneJob(ctx.spark(), ctx.lake(), ctx.config()).run(trials, seed);
+      var r = LakeWriterLock.whileHolding(ctx.spark(), ctx.lake(), "tune",
+          () -> new com.cosmicmorphology.training.selection.TuneJob(ctx.spark(), ctx.lake(), ctx.config()).run(trials, seed));
       System.out.print(com.cosmicmorphology.training.selection.CvMetadata.table(r.outcome()));
       StringBuilder flags = new StringBuilder();
       r.bestConfig().forEach((k, v) -> flags.append(" --set ").append(k).append('=').append(v));
@@ -159,7 +163,8 @@ public final class TrainingCli implements CommandProvider {
         }
         LOG.info("evaluating: {}", v.reason());
       }
-      EvaluateJob.Result r = new EvaluateJob(ctx.spark(), ctx.lake(), ctx.config()).run(dir, split);
+      EvaluateJob.Result r = LakeWriterLock.whileHolding(ctx.spark(), ctx.lake(), "evaluate",
+          () -> new EvaluateJob(ctx.spark(), ctx.lake(), ctx.config()).run(dir, split));
       System.out.printf("evaluate: model %s on %s (%d images)%n%s", r.modelId(), split, r.images(), r.report().table());
       System.out.println("confusion matrix (counts, and recall per true class): " + r.confusionPng());
       return ExitCode.OK.code();
@@ -186,7 +191,8 @@ public final class TrainingCli implements CommandProvider {
       JobContext ctx = JobContext.from(options, Map.of());
       Path dir = modelDir != null ? modelDir : Path.of(ctx.config().training().modelDir());
       PredictJob job = new PredictJob(ctx.spark(), ctx.lake(), ctx.config());
-      PredictJob.Result r = images != null ? job.fromFolder(dir, images, output) : job.fromLake(dir, output);
+      PredictJob.Result r = LakeWriterLock.whileHolding(ctx.spark(), ctx.lake(), "predict",
+          () -> images != null ? job.fromFolder(dir, images, output) : job.fromLake(dir, output));
       System.out.printf("predict: model %s scored %d images, %d could not be scored%s%n", r.modelId(), r.scored(),
           r.failed().size(), output == null ? "" : "; CSV " + output + " (one row per image, the reason in 'error')");
       // names come from the files: printed escaped (no forged lines, no terminal sequences), and not by the thousand
