@@ -125,10 +125,64 @@ public final class NasaIngestJob {
     Prefetcher<Fetched> prefetch = new Prefetcher<>(downloads, (int) ahead, lakeState, PERMANENT,
         item -> () -> fetch(item, http, inspector, maxBytes, progress));
     // (1) crawl
+    Timestamp now = Timestamp.from(Instant.now());
+    Crawl crawl = crawl(queries, maxPages, http, progress, prefetch, now);
+    Map<String, NasaItem> items = crawl.items();
+    Map<String, TreeSet<String>> queriesById = crawl.queriesById();
+    List<QuarantineRow> rejected = crawl.rejected();
+    int pages = crawl.pages();
+    int startedDuringCrawl = prefetch.started();
+    LOG.info("crawled {} pages: {} items for {} queries in {} ms ({} downloads already started)", pages,
+        items.size(), queries.size(), (System.nanoTime() - t0) / 1_000_000, startedDuringCrawl);
+
+    // (2) nasa_items, queries united with earlier runs'. Labels need only the united query sets, read
+    // before the MERGE, so the MERGE (the slowest metadata step) runs while the images download.
+    LakeState state = join(lakeState);
+    Map<String, List<String>> allQueries = state.queries();
+    queriesById.forEach((id, q) -> {
+      TreeSet<String> united = new TreeSet<>(q);
+      united.addAll(allQueries.getOrDefault(id, List.of()));
+      allQueries.put(id, List.copyOf(united));
+    });
+    Map<String, String> existingLabels = state.labels();
+    Map<String, String> quarantined = state.quarantined();
+    LOG.debug("tables ready after {} ms", (System.nanoTime() - t0) / 1_000_000);
+    CompletableFuture<Void> itemsWritten = CompletableFuture.runAsync(() -> mergeItems(items, queriesById, now),
+        metadataWriter);
+
+    // (3) decide each item's fate
+    Plan plan = plan(items, allQueries, existingLabels, quarantined, rejected, now, maxImages);
+    List<Candidate> pending = plan.pending();
+    Map<String, String> relabel = plan.relabel();
+    progress.expect(pending.size());
+    LOG.info("{} new images to download, {} already in the lake, {} rejected before download, {} relabelled",
+        pending.size(), existingLabels.size(), rejected.size(), relabel.size());
+
+    LOG.debug("crawl, nasa_items and planning took {} ms", (System.nanoTime() - t0) / 1_000_000);
+    // (4) download in batches, writing one batch while the next downloads
+    join(tablesReady);
+    reconcileQuarantine(quarantined, existingLabels);
+    long[] counts = download(pending, prefetch, quarantined.keySet());
+    tables.clearPageRows(SOURCE, crawl.crawled());
+    tables.mergeQuarantine(rejected);
+    tables.relabel(relabel, LABEL_SOURCE);
+    join(itemsWritten);
+    progress.done();
+    return new Result(pages, items.size(), counts[0], counts[1] + rejected.size(), relabel.size(),
+        progress.bytes(), progress.seconds(), startedDuringCrawl);
+  }
+
+  /** What the crawl found: items in crawl order, the queries that returned each, rejections, pages read. */
+  private record Crawl(Map<String, NasaItem> items, Map<String, TreeSet<String>> queriesById,
+      List<QuarantineRow> rejected, int pages, Set<String> crawled) {}
+
+  /** Every query's pages; downloads of new items start as they are found. */
+  private Crawl crawl(List<String> queries, int maxPages, HttpFetcher http, Progress progress,
+      Prefetcher<Fetched> prefetch, Timestamp now) throws InterruptedException {
+    CosmicConfig.Nasa nasa = config.nasa();
     Map<String, NasaItem> items = new LinkedHashMap<>();
     Map<String, TreeSet<String>> queriesById = new LinkedHashMap<>();
     List<QuarantineRow> rejected = new ArrayList<>();
-    Timestamp now = Timestamp.from(Instant.now());
     NasaSearchClient client = new NasaSearchClient(http, nasa.apiUrl(), nasa.pageSize(), nasa.pageCap());
     int pages = 0;
     List<SearchPage.BadItem> badPages = new ArrayList<>();
@@ -157,27 +211,17 @@ public final class NasaIngestJob {
     for (SearchPage.BadItem b : badPages) {
       rejected.add(new QuarantineRow(SOURCE, b.recordId(), "search", b.reason(), b.detail(), now));
     }
-    int startedDuringCrawl = prefetch.started();
-    LOG.info("crawled {} pages: {} items for {} queries in {} ms ({} downloads already started)", pages,
-        items.size(), queries.size(), (System.nanoTime() - t0) / 1_000_000, startedDuringCrawl);
+    return new Crawl(items, queriesById, rejected, pages, crawled);
+  }
 
-    // (2) nasa_items, queries united with earlier runs'. Labels need only the united query sets, read
-    // before the MERGE, so the MERGE (the slowest metadata step) runs while the images download.
-    LakeState state = join(lakeState);
-    Map<String, List<String>> allQueries = state.queries();
-    queriesById.forEach((id, q) -> {
-      TreeSet<String> united = new TreeSet<>(q);
-      united.addAll(allQueries.getOrDefault(id, List.of()));
-      allQueries.put(id, List.copyOf(united));
-    });
-    Map<String, String> existingLabels = state.labels();
-    Map<String, String> quarantined = state.quarantined();
-    LOG.debug("tables ready after {} ms", (System.nanoTime() - t0) / 1_000_000);
-    CompletableFuture<Void> itemsWritten = CompletableFuture.runAsync(() -> mergeItems(items, queriesById, now),
-        metadataWriter);
+  /** Which items to download (with their labels) and which landed images get a new label. */
+  private record Plan(List<Candidate> pending, Map<String, String> relabel) {}
 
-    // (3) decide each item's fate
-    LabelResolver labels = new LabelResolver(nasa.labelPolicy(), nasa.labelMap());
+  /** Each item's fate; rejections before download are added to {@code rejected}. */
+  private Plan plan(Map<String, NasaItem> items, Map<String, List<String>> allQueries,
+      Map<String, String> existingLabels, Map<String, String> quarantined, List<QuarantineRow> rejected,
+      Timestamp now, long maxImages) {
+    LabelResolver labels = new LabelResolver(config.nasa().labelPolicy(), config.nasa().labelMap());
     List<Candidate> pending = new ArrayList<>();
     Map<String, String> relabel = new LinkedHashMap<>();
     for (NasaItem item : items.values()) {
@@ -210,28 +254,19 @@ public final class NasaIngestJob {
     if (maxImages > 0 && pending.size() > maxImages) {
       pending = new ArrayList<>(pending.subList(0, (int) maxImages));
     }
-    progress.expect(pending.size());
-    LOG.info("{} new images to download, {} already in the lake, {} rejected before download, {} relabelled",
-        pending.size(), existingLabels.size(), rejected.size(), relabel.size());
+    return new Plan(pending, relabel);
+  }
 
-    LOG.debug("crawl, nasa_items and planning took {} ms", (System.nanoTime() - t0) / 1_000_000);
-    // (4) download in batches, writing one batch while the next downloads
-    join(tablesReady);
-    // A run killed between a batch's append and its quarantine clean-up leaves download rows for images that
-    // landed: reconcile them first, so quarantine says what is rejected now.
+  /**
+   * A run killed between a batch's append and its quarantine clean-up leaves download rows for images that
+   * landed: they are cleared first, so quarantine says what is rejected now.
+   */
+  private void reconcileQuarantine(Map<String, String> quarantined, Map<String, String> existingLabels) {
     List<String> stale = quarantined.keySet().stream().filter(existingLabels::containsKey).sorted().toList();
     if (!stale.isEmpty()) {
       LOG.info("clearing {} stale quarantine rows of images that landed in an interrupted run", stale.size());
       tables.clearQuarantine(SOURCE, "download", stale);
     }
-    long[] counts = download(pending, prefetch, quarantined.keySet());
-    tables.clearPageRows(SOURCE, crawled);
-    tables.mergeQuarantine(rejected);
-    tables.relabel(relabel, LABEL_SOURCE);
-    join(itemsWritten);
-    progress.done();
-    return new Result(pages, items.size(), counts[0], counts[1] + rejected.size(), relabel.size(),
-        progress.bytes(), progress.seconds(), startedDuringCrawl);
   }
 
   private static <T> T join(CompletableFuture<T> f) throws InterruptedException {
