@@ -86,7 +86,14 @@ class ProcessingJobsTest {
     assertThat(eda.pixels().computed()).isEqualTo(25);
     assertThat(spark.read().format("delta").load(lake.location("eda_duplicates")).count()).isEqualTo(1);
     Row px = spark.read().format("delta").load(lake.location("eda_pixels_per_class")).where("label = 'galaxy'").first();
-    assertThat(px.<Double>getAs("dark_fraction_mean")).isBetween(0.0, 1.0);
+    // the class mean is the mean over the class's images of each image's own dark fraction
+    double expected = lake.read(spark, LakeTable.IMAGES).where("label = 'galaxy'").select("content_sha256")
+        .join(spark.read().format("delta").load(lake.location("eda_pixel_stats")).select("content_sha256",
+            "dark_fraction"), "content_sha256").agg(org.apache.spark.sql.functions.avg("dark_fraction")).first()
+        .getDouble(0);
+    assertThat(px.<Double>getAs("dark_fraction_mean")).isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-9))
+        .isGreaterThan(0.02); // sky photographs: a dark background
+    assertThat(px.<Long>getAs("n")).isEqualTo(6L);
   }
 
   @Test
