@@ -115,6 +115,20 @@ class FineTuneSparkTest {
   }
 
   @Test
+  void aRandomInitResNet50FineTunesOnTheExecutorsToo() {
+    CosmicConfig c = config(Map.of("training.distributed.engine", "spark", "training.backbone", "resnet50",
+        "training.allow-random-weights", "true", "training.weights-dir", tmp.resolve("no-weights").toString(),
+        "training.unfreeze-from", "res5c_branch2a", "training.epochs", "1", "training.feature-views", "1"));
+    Path dir = tmp.resolve("fine-tuned-resnet50");
+    long driverBefore = FineTuneTrainer.driverPasses();
+    TrainJob.Result r = new TrainJob(spark, lake, c).run(dir);
+    assertThat(FineTuneTrainer.driverPasses()).isEqualTo(driverBefore);
+    assertThat(dir.resolve("metadata.json")).content().contains("resnet50v1_random_96")
+        .contains("\"unfreeze_from\" : \"res5c_branch2a\"").contains("\"engine\" : \"spark\"");
+    assertThat(r.validation().accuracy()).isBetween(0.0, 1.0);
+  }
+
+  @Test
   void theLocalFineTuneCountsItsDriverPasses() {
     // the counter the Spark test relies on does count: the local mode runs every pass in this JVM
     long before = FineTuneTrainer.driverPasses();
