@@ -8,6 +8,7 @@ import com.cosmicmorphology.training.backbone.Backbone;
 import com.cosmicmorphology.training.backbone.Backbones;
 import com.cosmicmorphology.training.data.LabelledImage;
 import com.cosmicmorphology.training.data.TrainingData;
+import com.cosmicmorphology.training.distributed.SparkFineTuneTrainer;
 import com.cosmicmorphology.training.distributed.SparkHeadTrainer;
 import com.cosmicmorphology.training.eval.Metrics;
 import com.cosmicmorphology.training.features.FeatureStore;
@@ -36,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * dihedral views) come from the feature cache, computed once; grouped k-fold cross-validation over train + val
  * chooses the head and its epochs (with a linear and a majority-class baseline beside it), and the chosen head
  * is refitted on all of train + val. Fine-tune mode: the backbone from {@code training.unfreeze-from} on trains
- * with a new head on augmented pixels, stopping early on the val split. The model directory gets the network
+ * with a new head on augmented pixels, stopping early on the val split. Either trains on the Spark executors
+ * with dl4j-spark where {@link SparkHeadTrainer#applies} (engine spark, or auto with a cluster master). The model directory gets the network
  * and its metadata (the CV estimate included).
  */
 public final class TrainJob {
@@ -64,8 +66,8 @@ public final class TrainJob {
     CosmicConfig.Training t = config.training();
     TrainingData data = new TrainingData(spark, lake);
     String policy = config.inputs().policy().key();
-    // frozen mode on a cluster: the executors read the pixels themselves, the driver needs none
-    boolean pixels = !(t.mode().equals("frozen") && FeatureStore.runsOnExecutors(spark, t));
+    // on a cluster (either mode) the executors read the pixels themselves, the driver needs none
+    boolean pixels = !FeatureStore.runsOnExecutors(spark, t);
     List<LabelledImage> train = data.load("train", t.inputSize(), policy, pixels);
     List<LabelledImage> val = data.load("val", t.inputSize(), policy, pixels);
     List<LabelledImage> pool = new ArrayList<>(train);
@@ -79,18 +81,9 @@ public final class TrainJob {
     FeatureStore store = FeatureStore.of(spark, lake, backbone, t, policy);
     String master = spark.sparkContext().master();
     boolean distributed = SparkHeadTrainer.applies(t.distributed(), master);
-    if (distributed && !t.mode().equals("frozen")) {
-      if (t.distributed().engine().equals("spark")) {
-        throw new CosmicException(ExitCode.USAGE, "training.distributed.engine=spark trains the frozen-mode head on "
-            + "cached features; training.mode=" + t.mode() + " runs in one JVM: set training.mode=frozen or "
-            + "training.distributed.engine=local");
-      }
-      LOG.info("training.mode={} runs in the driver JVM (distributed training covers the frozen-mode head)", t.mode());
-      distributed = false;
-    }
     Outcome outcome = t.mode().equals("frozen")
         ? frozen(t, store, pool, classes, distributed)
-        : fineTuned(t, backbone, train, val, classes);
+        : fineTuned(t, backbone, train, val, classes, distributed, policy);
 
     String modelId = com.cosmicmorphology.training.model.ModelIds.JVM.next(backbone.id());
     Map<String, Object> meta = new LinkedHashMap<>();
@@ -183,10 +176,19 @@ public final class TrainJob {
 
   /** Fine-tune mode: backbone layers and head on augmented pixels, early stopping on the val split. */
   private Outcome fineTuned(CosmicConfig.Training t, Backbone backbone, List<LabelledImage> train,
-      List<LabelledImage> val, List<String> classes) {
+      List<LabelledImage> val, List<String> classes, boolean distributed, String policy) {
     int[] y = labels(train, classes);
-    FineTuneTrainer.Trained tuned = new FineTuneTrainer(t).train(backbone, train, y, val, labels(val, classes), classes,
-        HeadTrainer.classWeights(y, classes.size(), t.classWeights()));
+    float[] weights = HeadTrainer.classWeights(y, classes.size(), t.classWeights());
+    FineTuneTrainer.Trained tuned;
+    int workers = 0;
+    if (distributed) {
+      SparkFineTuneTrainer.Trained spread = new SparkFineTuneTrainer(spark, lake, t, policy)
+          .train(backbone, train, y, val, labels(val, classes), classes, weights);
+      tuned = new FineTuneTrainer.Trained(spread.net(), spread.bestEpoch(), spread.epochsRun(), spread.validation());
+      workers = spread.workers();
+    } else {
+      tuned = new FineTuneTrainer(t).train(backbone, train, y, val, labels(val, classes), classes, weights);
+    }
     Map<String, Object> hp = new LinkedHashMap<>();
     hp.put("epochs_max", t.epochs());
     hp.put("epochs_run", tuned.epochsRun());
@@ -199,7 +201,7 @@ public final class TrainJob {
     hp.put("seed", t.seed());
     Map<String, Object> used = Map.of("train_images", train.size(), "val_images", val.size(),
         "trained_on_splits", List.of("train"));
-    return new Outcome(tuned.net(), null, tuned.validation(), null, tuned.bestEpoch(), hp, used, 0);
+    return new Outcome(tuned.net(), null, tuned.validation(), null, tuned.bestEpoch(), hp, used, workers);
   }
 
   /** What either mode produced: the network, how it was chosen and on what. */

@@ -50,6 +50,10 @@ public final class TrainingCli implements CommandProvider {
     @Option(names = "--epochs", paramLabel = "N", description = "Maximum epochs (training.epochs).")
     Integer epochs;
 
+    @Option(names = "--mode", paramLabel = "M", description = "frozen or fine-tune (training.mode); fine-tune with a "
+        + "cluster master trains on the executors with dl4j-spark.")
+    String mode;
+
     @Option(names = "--tuned", description = "Use the head settings of the best trial of the latest './cosmic tune'.")
     boolean tuned;
 
@@ -66,6 +70,9 @@ public final class TrainingCli implements CommandProvider {
       }
       if (epochs != null) {
         extra.put("training.epochs", epochs.toString());
+      }
+      if (mode != null) {
+        extra.put("training.mode", mode);
       }
       JobContext ctx = JobContext.from(options, extra);
       if (tuned) {

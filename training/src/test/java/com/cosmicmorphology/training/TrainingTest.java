@@ -256,13 +256,6 @@ class TrainingTest {
   }
 
   @Test
-  void fineTuningWithTheSparkEngineIsRefusedInOneLine() {
-    CosmicConfig c = config(lake.root(), Map.of("training.distributed.engine", "spark", "training.mode", "fine-tune"));
-    assertThatThrownBy(() -> new TrainJob(spark, lake, c).run(tmp.resolve("model-ft")))
-        .isInstanceOf(CosmicException.class).hasMessageContaining("training.mode=frozen");
-  }
-
-  @Test
   void predictReadsBackWhatTrainWrote() throws Exception {
     Path folder = tmp.resolve("new-images");
     Files.createDirectories(folder.resolve("a"));

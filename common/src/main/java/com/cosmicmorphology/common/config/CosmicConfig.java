@@ -152,7 +152,8 @@ public record CosmicConfig(Lake lake, Spark spark, S3 s3, Nasa nasa, Ingest inge
   }
 
   /**
-   * Training over Spark executors with dl4j-spark (frozen mode: the head on cached features).
+   * Training over Spark executors with dl4j-spark (frozen mode: the head on cached features; fine-tune mode:
+   * the backbone from {@code unfreezeFrom} and the head on pixels the executors read).
    * {@code engine}: local (one JVM), spark (dl4j-spark on the session's executors), or auto (spark when the
    * master is not local). {@code trainingMaster}: parameter-averaging (workers fit {@code averagingFrequency}
    * minibatches, then their parameters are averaged) or shared (gradient sharing over Aeron, workers reach each

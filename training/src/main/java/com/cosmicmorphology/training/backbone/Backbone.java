@@ -25,6 +25,11 @@ public interface Backbone {
     return nhwc;
   }
 
+  /** The layout {@link #toInput} gives: NHWC (as given) unless the backbone permutes. */
+  default org.deeplearning4j.nn.conf.CNN2DFormat inputLayout() {
+    return org.deeplearning4j.nn.conf.CNN2DFormat.NHWC;
+  }
+
   /** Metadata for the model file: what the backbone is, where its weights came from. */
   java.util.Map<String, Object> describe();
 }

@@ -108,6 +108,11 @@ public final class ZooBackbone implements Backbone {
   }
 
   @Override
+  public org.deeplearning4j.nn.conf.CNN2DFormat inputLayout() {
+    return org.deeplearning4j.nn.conf.CNN2DFormat.NCHW;
+  }
+
+  @Override
   public Map<String, Object> describe() {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("type", name);

@@ -46,8 +46,28 @@ public final class FineTuneTrainer {
     this.conf = conf;
   }
 
-  public Trained train(Backbone backbone, List<LabelledImage> train, int[] trainY, List<LabelledImage> val,
-      int[] valY, List<String> classes, float[] classWeights) {
+  /** Network passes (forward or backward, images) this JVM ran outside Spark tasks: the driver's share. */
+  private static final java.util.concurrent.atomic.AtomicLong DRIVER_PASSES = new java.util.concurrent.atomic.AtomicLong();
+
+  /** Images that went through a fine-tune network's forward or backward pass in this JVM outside a Spark task. */
+  public static long driverPasses() {
+    return DRIVER_PASSES.get();
+  }
+
+  private static void countPass(long images) {
+    if (org.apache.spark.TaskContext.get() == null) {
+      DRIVER_PASSES.addAndGet(images);
+    }
+  }
+
+  /**
+   * The network fine-tuning trains: the backbone frozen below {@code training.unfreeze-from}, and a new head
+   * (hidden ReLU layer with dropout, class-weighted softmax) on the backbone's own output. Built from the
+   * configuration alone (the head's input size is inferred, no forward pass), so a driver can build it for
+   * the executors to train.
+   */
+  public static ComputationGraph network(Backbone backbone, CosmicConfig.Training conf, int classes,
+      float[] classWeights) {
     ComputationGraph base = backbone.graph();
     List<String> order = base.getConfiguration().getTopologicalOrderStr();
     int at = order.indexOf(conf.unfreezeFrom());
@@ -59,9 +79,8 @@ public final class FineTuneTrainer {
     String output = base.getConfiguration().getNetworkOutputs().get(0);
     // the head sits on the graph's own output, which fine-tuning trains through; training.feature-layers
     // (a frozen-mode recipe of pooled inner activations) does not apply here
-    long featureDim = base.outputSingle(false, backbone.toInput(Nd4j.rand(DataType.FLOAT, 1, backbone.inputSize(),
-        backbone.inputSize(), 3))).size(1);
-    ComputationGraph net = new TransferLearning.GraphBuilder(base)
+    long featureDim = com.cosmicmorphology.training.backbone.GraphShapes.outputLength(backbone);
+    return new TransferLearning.GraphBuilder(base)
         // dropout(null) clears the imported layers' dropout: DL4J's dropout backprop fails on NHWC
         // convolutions ("Op [multiply] ... validation failed"); the new head's L2 regularises instead
         .fineTuneConfiguration(new FineTuneConfiguration.Builder().updater(new Adam(conf.learningRate()))
@@ -70,9 +89,14 @@ public final class FineTuneTrainer {
         .addLayer("head_hidden", new DenseLayer.Builder().nIn(featureDim).nOut(conf.hidden())
             .activation(Activation.RELU).weightInit(WeightInit.RELU).dropOut(1.0 - conf.dropout()).build(), output)
         .addLayer("head_out", new OutputLayer.Builder(new LossMCXENT(Nd4j.create(classWeights))).nIn(conf.hidden())
-            .nOut(classes.size()).activation(Activation.SOFTMAX).weightInit(WeightInit.XAVIER).build(), "head_hidden")
+            .nOut(classes).activation(Activation.SOFTMAX).weightInit(WeightInit.XAVIER).build(), "head_hidden")
         .setOutputs("head_out")
         .build();
+  }
+
+  public Trained train(Backbone backbone, List<LabelledImage> train, int[] trainY, List<LabelledImage> val,
+      int[] valY, List<String> classes, float[] classWeights) {
+    ComputationGraph net = network(backbone, conf, classes.size(), classWeights);
 
     Random rnd = new Random(conf.seed());
     List<Integer> idx = new ArrayList<>();
@@ -82,6 +106,7 @@ public final class FineTuneTrainer {
     EarlyStopping stop = new EarlyStopping(conf.patience());
     int epoch;
     for (epoch = 1; epoch <= conf.epochs(); epoch++) {
+      long t0 = System.nanoTime();
       Collections.shuffle(idx, rnd);
       for (int s = 0; s < idx.size(); s += conf.batchSize()) {
         List<Integer> b = idx.subList(s, Math.min(idx.size(), s + conf.batchSize()));
@@ -92,9 +117,13 @@ public final class FineTuneTrainer {
           y[i][trainY[b.get(i)]] = 1f;
         }
         net.fit(new DataSet(backbone.toInput(Batches.nhwc(px, backbone.inputSize())), Nd4j.create(y)));
+        countPass(b.size());
         System.gc(); // frees ND4J's off-heap buffers of the batch (see FeatureStore)
       }
+      double fit = (System.nanoTime() - t0) / 1e9;
       Metrics.Report r = Metrics.of(probabilities(net, backbone, val, conf.featureViews()), valY, classes);
+      LOG.info("fine-tune epoch {} (local): {} images in {} s ({} img/s), validation macro-F1 {}", epoch, train.size(),
+          String.format("%.1f", fit), String.format("%.2f", train.size() / fit), String.format("%.3f", r.macroF1()));
       if (stop.update(epoch, r, net.params())) {
         break;
       }
@@ -122,6 +151,7 @@ public final class FineTuneTrainer {
       }
       out[i] = net.outputSingle(false, toInput.apply(Batches.nhwc(v, size))).mean(0).castTo(DataType.DOUBLE)
           .toDoubleVector();
+      countPass(views);
     }
     return out;
   }

@@ -57,6 +57,8 @@ class ClusterPipelineIT {
   private final Set<String> allExecutors = ConcurrentHashMap.newKeySet();
   private final Set<Integer> featureStages = ConcurrentHashMap.newKeySet();
   private final Set<String> featureExecutors = ConcurrentHashMap.newKeySet();
+  private final Set<Integer> fineTuneStages = ConcurrentHashMap.newKeySet();
+  private final Set<String> fineTuneExecutors = ConcurrentHashMap.newKeySet();
   private final List<String> common = new ArrayList<>();
 
   @BeforeAll
@@ -132,6 +134,10 @@ class ClusterPipelineIT {
             e.properties().getProperty(com.cosmicmorphology.training.features.ExecutorFeatures.STAGE_PROPERTY))) {
           featureStages.add(e.stageInfo().stageId());
         }
+        if (e.properties() != null && com.cosmicmorphology.training.distributed.SparkFineTuneTrainer.STAGE.equals(
+            e.properties().getProperty(com.cosmicmorphology.training.features.ExecutorFeatures.STAGE_PROPERTY))) {
+          fineTuneStages.add(e.stageInfo().stageId());
+        }
       }
 
       @Override
@@ -142,6 +148,9 @@ class ClusterPipelineIT {
         }
         if (featureStages.contains(e.stageId())) {
           featureExecutors.add(e.taskInfo().executorId());
+        }
+        if (fineTuneStages.contains(e.stageId())) {
+          fineTuneExecutors.add(e.taskInfo().executorId());
         }
       }
     });
@@ -211,6 +220,28 @@ class ClusterPipelineIT {
     double accuracy = lake.read(spark, LakeTable.METRICS).where("split = 'test' AND metric = 'accuracy' AND class IS NULL")
         .first().getDouble(lake.read(spark, LakeTable.METRICS).schema().fieldIndex("value"));
     assertThat(accuracy).as("test accuracy vs majority class " + majority).isGreaterThan(majority);
+
+    // fine-tuning on the cluster (one short epoch): the backbone's last block and the head train in dl4j-spark
+    // tasks on both executor JVMs over pixels the executors read, validation is scored there too, the driver
+    // runs no pass of the network; evaluate and predict score with the fine-tuned model
+    Path tuned = tmp.resolve("model-fine-tuned");
+    long tunedDriverPasses = com.cosmicmorphology.training.head.FineTuneTrainer.driverPasses();
+    run("train", "--model-dir", tuned.toString(), "--mode", "fine-tune", "--epochs", "1",
+        "--set", "training.batch-size=16");
+    spark.sparkContext().listenerBus().waitUntilEmpty();
+    assertThat(com.cosmicmorphology.training.head.FineTuneTrainer.driverPasses()).isEqualTo(tunedDriverPasses);
+    assertThat(fineTuneStages).isNotEmpty();
+    assertThat(fineTuneExecutors).doesNotContain("driver").hasSizeGreaterThanOrEqualTo(2);
+    assertThat(tuned.resolve("network.zip")).isRegularFile();
+    assertThat(tuned.resolve("metadata.json")).content().contains("\"mode\" : \"fine-tune\"")
+        .contains("\"engine\" : \"spark\"").contains("\"workers\" : 2").contains(master);
+    String tunedId = (String) new com.fasterxml.jackson.databind.ObjectMapper()
+        .readValue(tuned.resolve("metadata.json").toFile(), Map.class).get("model_id");
+    run("evaluate", "--model-dir", tuned.toString());
+    run("predict", "--model-dir", tuned.toString());
+    assertThat(lake.read(spark, LakeTable.METRICS).where("model_id = '" + tunedId + "' AND split = 'test'").count())
+        .isPositive();
+    assertThat(lake.read(spark, LakeTable.PREDICTIONS).where("model_id = '" + tunedId + "'").count()).isEqualTo(images);
   }
 
   /** One command through the same entry point as ./cosmic and spark-submit; it must succeed. */
