@@ -1,6 +1,7 @@
 package com.cosmicmorphology.ingest;
 
 import com.cosmicmorphology.common.cli.ExitCode;
+import com.cosmicmorphology.common.cli.ConfigOverrides;
 import com.cosmicmorphology.common.cli.JobContext;
 import com.cosmicmorphology.common.cli.JobOptions;
 import com.cosmicmorphology.common.lake.LakeWriterLock;
@@ -30,14 +31,6 @@ public final class IngestCommand implements Runnable {
     throw new CommandLine.ParameterException(spec.commandLine(), "name a source: nasa or folder");
   }
 
-  /** Main class for spark-submit: {@code --class com.cosmicmorphology.ingest.IngestCommand ingest.jar nasa ...}. */
-  public static void main(String[] args) {
-    String[] full = new String[args.length + 1];
-    full[0] = "ingest";
-    System.arraycopy(args, 0, full, 1, args.length);
-    com.cosmicmorphology.common.cli.Cosmic.main(full);
-  }
-
   @Command(name = "nasa", mixinStandardHelpOptions = true,
       description = "NASA Image and Video Library search results into nasa_items, images and quarantine.")
   static final class Nasa implements Callable<Integer> {
@@ -59,14 +52,10 @@ public final class IngestCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      Map<String, String> extra = new LinkedHashMap<>();
-      if (apiUrl != null) {
-        extra.put("nasa.api-url", apiUrl);
-      }
-      if (maxPages != null) {
-        extra.put("nasa.max-pages", maxPages.toString());
-      }
-      JobContext ctx = JobContext.from(options, extra);
+      ConfigOverrides extra = new ConfigOverrides();
+      extra.set("nasa.api-url", apiUrl);
+      extra.set("nasa.max-pages", maxPages);
+      JobContext ctx = JobContext.from(options, extra.asMap());
       List<String> q = queries.isEmpty() ? ctx.config().nasa().queries() : queries;
       NasaIngestJob.Result r;
       // ingest plans its new images from what the tables hold: a second run at once would land them twice

@@ -1,6 +1,7 @@
 package com.cosmicmorphology.processing;
 
 import com.cosmicmorphology.common.cli.ExitCode;
+import com.cosmicmorphology.common.cli.ConfigOverrides;
 import com.cosmicmorphology.common.cli.JobContext;
 import com.cosmicmorphology.common.lake.LakeWriterLock;
 import com.cosmicmorphology.common.cli.JobOptions;
@@ -81,14 +82,10 @@ public final class ProcessingCli {
 
     @Override
     public Integer call() {
-      Map<String, String> extra = new LinkedHashMap<>();
-      if (seed != null) {
-        extra.put("split.seed", seed.toString());
-      }
-      if (ratios != null) {
-        extra.put("split.ratios", ratios.stream().map(String::valueOf).collect(Collectors.joining(",")));
-      }
-      JobContext ctx = JobContext.from(options, extra);
+      ConfigOverrides extra = new ConfigOverrides();
+      extra.set("split.seed", seed);
+      extra.set("split.ratios", ratios);
+      JobContext ctx = JobContext.from(options, extra.asMap());
       SplitJob.Result r = LakeWriterLock.whileHolding(ctx.spark(), ctx.lake(), "split",
           () -> new SplitJob(ctx.spark(), ctx.lake()).run(ctx.config().split().seed(), ctx.config().split().ratios()));
       System.out.println("split: " + r.included() + " (included images), seed " + ctx.config().split().seed());
@@ -109,14 +106,10 @@ public final class ProcessingCli {
 
     @Override
     public Integer call() {
-      Map<String, String> extra = new LinkedHashMap<>();
-      if (size != null) {
-        extra.put("inputs.size", size.toString());
-      }
-      if (policy != null) {
-        extra.put("inputs.policy", policy);
-      }
-      JobContext ctx = JobContext.from(options, extra);
+      ConfigOverrides extra = new ConfigOverrides();
+      extra.set("inputs.size", size);
+      extra.set("inputs.policy", policy);
+      JobContext ctx = JobContext.from(options, extra.asMap());
       int s = ctx.config().inputs().size();
       ResizePolicy p = ctx.config().inputs().policy();
       ModelInputsJob.Result r = LakeWriterLock.whileHolding(ctx.spark(), ctx.lake(), "prepare",

@@ -113,10 +113,12 @@ class FineTuneSparkTest {
     EvaluateJob.Result test = new EvaluateJob(spark, lake, c).run(dir, "test");
     assertThat(test.images()).isEqualTo(9);
     // deterministic: the same seed and data give the same network (views from seed, epoch and content hash;
-    // minibatch seeds from their contents), whichever task fits what
+    // minibatch seeds from their contents), whichever task fits what. Not bit for bit: Spark sums the workers'
+    // parameters in the order their tasks finish, and float addition is not associative (seen under load).
     Path again = tmp.resolve("fine-tuned-spark-again");
     new TrainJob(spark, lake, c).run(again);
-    assertThat(ModelStore.load(again).graph().params()).isEqualTo(loaded.graph().params());
+    double drift = ModelStore.load(again).graph().params().sub(loaded.graph().params()).amaxNumber().doubleValue();
+    assertThat(drift).as("largest parameter difference between two runs").isLessThan(1e-3);
   }
 
   @Test

@@ -1,6 +1,6 @@
 package com.cosmicmorphology.common.cli;
 
-/** Exit statuses of every command (documented in README.md; Airflow retries only on JOB_FAILED/REMOTE). */
+/** Exit statuses of every command (documented in README.md, "Commands"; Airflow retries only on JOB_FAILED/REMOTE). */
 public enum ExitCode {
   OK(0),
   /** The job started and failed; the message says where. */

@@ -61,7 +61,7 @@ public final class DeltaLogStore {
     }
     return Optional.of("the lake " + config.lake().root() + " uses Delta's default S3 log store: two jobs writing "
         + "it at the same time can lose a commit. Run one writing job at a time (ingest refuses a second one), "
-        + "or set s3.log-store=dynamodb (README, 'Lake on S3')");
+        + "or set s3.log-store=dynamodb (docs/clusters.md, 'Lake on S3')");
   }
 
   /** Logs {@link #concurrencyWarning} the first time a job of this JVM opens such a lake; true if it did now. */

@@ -21,7 +21,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * Any Keras .h5 feature extractor (channels_last, pixel/255), imported with KerasModelImport. Its feature vector
  * is the model's output, or, when feature layers are given, those activations pooled over space (global
  * average or max) side by side: an inner layer can say more than the model's own pooled output (measured with
- * cross-validation, see README's Quality section). The entry {@code pixels:stats} appends {@link PixelFeatures}
+ * cross-validation, see docs/quality.md). The entry {@code pixels:stats} appends {@link PixelFeatures}
  * of the input image.
  */
 public final class KerasH5Backbone implements Backbone {

@@ -3,6 +3,7 @@ package com.cosmicmorphology.training;
 import com.cosmicmorphology.common.cli.CommandProvider;
 import com.cosmicmorphology.common.cli.CosmicException;
 import com.cosmicmorphology.common.cli.ExitCode;
+import com.cosmicmorphology.common.cli.ConfigOverrides;
 import com.cosmicmorphology.common.cli.JobContext;
 import com.cosmicmorphology.common.lake.LakeWriterLock;
 import com.cosmicmorphology.common.cli.JobOptions;
@@ -20,9 +21,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Option;
 
-/** train, evaluate and predict, registered with ./cosmic. */
-public final class TrainingCli implements CommandProvider {
-  private static final Logger LOG = LoggerFactory.getLogger(TrainingCli.class);
+/** train, tune, evaluate and predict (and their benchmarks), registered with ./cosmic. */
+public final class TrainingCommands implements CommandProvider {
+  private static final Logger LOG = LoggerFactory.getLogger(TrainingCommands.class);
+
+  /** --model-dir, else training.model-dir: where train writes and evaluate/predict read. */
+  static Path modelDir(Path option, JobContext ctx) {
+    return option != null ? option : Path.of(ctx.config().training().modelDir());
+  }
 
   @Override
   public List<Object> commands() {
@@ -64,22 +70,16 @@ public final class TrainingCli implements CommandProvider {
 
     @Override
     public Integer call() {
-      Map<String, String> extra = new LinkedHashMap<>();
-      if (backbone != null) {
-        extra.put("training.backbone", backbone);
-      }
-      if (epochs != null) {
-        extra.put("training.epochs", epochs.toString());
-      }
-      if (mode != null) {
-        extra.put("training.mode", mode);
-      }
-      JobContext ctx = JobContext.from(options, extra);
+      ConfigOverrides extra = new ConfigOverrides();
+      extra.set("training.backbone", backbone);
+      extra.set("training.epochs", epochs);
+      extra.set("training.mode", mode);
+      JobContext ctx = JobContext.from(options, extra.asMap());
       if (tuned) {
-        extra.putAll(com.cosmicmorphology.training.selection.TuneJob.bestOfLatest(ctx.spark(), ctx.lake()));
-        ctx = JobContext.from(options, extra);
+        extra.setAll(com.cosmicmorphology.training.selection.TuneJob.bestOfLatest(ctx.spark(), ctx.lake()));
+        ctx = JobContext.from(options, extra.asMap());
       }
-      Path dir = modelDir != null ? modelDir : Path.of(ctx.config().training().modelDir());
+      Path dir = modelDir(modelDir, ctx);
       if (skipIfUnchanged) {
         Freshness.Verdict v = new Freshness(ctx.spark(), ctx.lake(), ctx.config()).ofTraining(dir);
         if (v.current()) {
@@ -160,7 +160,7 @@ public final class TrainingCli implements CommandProvider {
         throw new CosmicException(ExitCode.USAGE, "--split '" + split + "' is not valid; valid values: train, val, test");
       }
       JobContext ctx = JobContext.from(options, Map.of());
-      Path dir = modelDir != null ? modelDir : Path.of(ctx.config().training().modelDir());
+      Path dir = modelDir(modelDir, ctx);
       if (skipIfUnchanged) {
         Freshness.Verdict v = new Freshness(ctx.spark(), ctx.lake(), ctx.config())
             .ofEvaluation(dir, split, EvaluateJob.chart(dir, split));
@@ -196,7 +196,7 @@ public final class TrainingCli implements CommandProvider {
     @Override
     public Integer call() {
       JobContext ctx = JobContext.from(options, Map.of());
-      Path dir = modelDir != null ? modelDir : Path.of(ctx.config().training().modelDir());
+      Path dir = modelDir(modelDir, ctx);
       PredictJob job = new PredictJob(ctx.spark(), ctx.lake(), ctx.config());
       PredictJob.Result r = LakeWriterLock.whileHolding(ctx.spark(), ctx.lake(), "predict",
           () -> images != null ? job.fromFolder(dir, images, output) : job.fromLake(dir, output));
