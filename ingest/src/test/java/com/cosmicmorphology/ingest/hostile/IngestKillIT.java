@@ -7,7 +7,6 @@ import com.cosmicmorphology.common.lake.LakeTable;
 import com.cosmicmorphology.common.testing.SharedSpark;
 import com.cosmicmorphology.ingest.NasaSample;
 import com.cosmicmorphology.ingest.replay.NasaReplayServer;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,20 +44,11 @@ class IngestKillIT {
   }
 
   private Process launch(Path lake, Path log) throws Exception {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-Xmx1g");
-    for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (a.startsWith("--add-opens") || a.startsWith("--add-exports") || a.startsWith("-Dio.netty")) {
-        cmd.add(a);
-      }
-    }
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "com.cosmicmorphology.common.cli.Cosmic",
+    return com.cosmicmorphology.ingest.ChildCosmic.start(log, "-Xmx1g",
         "ingest", "nasa", "--lake", lake.toString(), "--master", "local[2]", "--api-url", server.baseUrl(),
         "--query", "galaxy", "--query", "galaxy cluster",
         "--set", "ingest.batch-size=4", "--set", "nasa.http.concurrency=2",
-        "--set", "nasa.http.backoff-base-ms=20", "--set", "nasa.http.backoff-max-ms=100"));
-    return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        "--set", "nasa.http.backoff-base-ms=20", "--set", "nasa.http.backoff-max-ms=100");
   }
 
   /** The tables as sets of their keys and the values a run decides. */
@@ -72,8 +62,7 @@ class IngestKillIT {
   }
 
   private static String tail(Path log) throws java.io.IOException {
-    List<String> lines = java.nio.file.Files.readAllLines(log);
-    return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+    return com.cosmicmorphology.ingest.ChildCosmic.tail(log);
   }
 
   private static TreeSet<String> keys(List<Row> rows) {
