@@ -2,8 +2,6 @@ package com.cosmicmorphology.common.config;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
-import java.util.Arrays;
-import java.util.stream.Collectors;
 
 /**
  * Which label an item gets when several search queries returned it (e.g. a galaxy cluster answers both
@@ -21,17 +19,11 @@ public enum LabelPolicy {
   /** The spelling used in YAML and on the command line. */
   @JsonValue
   public String key() {
-    return name().toLowerCase().replace('_', '-');
+    return ConfigValues.key(this);
   }
 
   @JsonCreator
   public static LabelPolicy parse(String value) {
-    for (LabelPolicy p : values()) {
-      if (p.key().equalsIgnoreCase(value) || p.name().equalsIgnoreCase(value)) {
-        return p;
-      }
-    }
-    throw new ConfigException("nasa.label-policy: '" + value + "' is not a label policy; valid values: "
-        + Arrays.stream(values()).map(LabelPolicy::key).collect(Collectors.joining(", ")));
+    return ConfigValues.parse(LabelPolicy.class, "nasa.label-policy", value);
   }
 }

@@ -2,8 +2,6 @@ package com.cosmicmorphology.common.config;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
-import java.util.Arrays;
-import java.util.stream.Collectors;
 
 /** How a non-square image becomes a square model input. */
 public enum ResizePolicy {
@@ -14,17 +12,11 @@ public enum ResizePolicy {
 
   @JsonValue
   public String key() {
-    return name().toLowerCase().replace('_', '-');
+    return ConfigValues.key(this);
   }
 
   @JsonCreator
   public static ResizePolicy parse(String value) {
-    for (ResizePolicy p : values()) {
-      if (p.key().equalsIgnoreCase(value) || p.name().equalsIgnoreCase(value)) {
-        return p;
-      }
-    }
-    throw new ConfigException("inputs.policy: '" + value + "' is not a resize policy; valid values: "
-        + Arrays.stream(values()).map(ResizePolicy::key).collect(Collectors.joining(", ")));
+    return ConfigValues.parse(ResizePolicy.class, "inputs.policy", value);
   }
 }

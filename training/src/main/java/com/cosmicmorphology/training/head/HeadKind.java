@@ -1,32 +1,19 @@
 package com.cosmicmorphology.training.head;
 
-import java.util.Arrays;
-import java.util.stream.Collectors;
+import com.cosmicmorphology.common.config.ConfigValues;
 
 /** The classification heads a frozen-feature model can have. */
 public enum HeadKind {
   /** Softmax regression on the standardised features (L2-regularised): few parameters, hard to overfit. */
-  LINEAR("linear"),
+  LINEAR,
   /** One hidden ReLU layer with dropout, then softmax. */
-  MLP("mlp");
-
-  private final String key;
-
-  HeadKind(String key) {
-    this.key = key;
-  }
+  MLP;
 
   public String key() {
-    return key;
+    return ConfigValues.key(this);
   }
 
   public static HeadKind parse(String s) {
-    for (HeadKind k : values()) {
-      if (k.key.equals(s)) {
-        return k;
-      }
-    }
-    throw new IllegalArgumentException("unknown head '" + s + "'; valid: "
-        + Arrays.stream(values()).map(HeadKind::key).collect(Collectors.joining(", ")));
+    return ConfigValues.parse(HeadKind.class, "training.head", s);
   }
 }
