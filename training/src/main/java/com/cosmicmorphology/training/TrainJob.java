@@ -18,11 +18,8 @@ import com.cosmicmorphology.training.head.HeadSpec;
 import com.cosmicmorphology.training.head.HeadTrainer;
 import com.cosmicmorphology.training.head.Standardiser;
 import com.cosmicmorphology.training.selection.CrossValidation;
-import com.cosmicmorphology.training.selection.CvMetadata;
 import com.cosmicmorphology.training.model.ModelStore;
-import com.cosmicmorphology.training.model.TrainedFrom;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -86,51 +83,8 @@ public final class TrainJob {
         : fineTuned(t, backbone, train, val, classes, distributed, policy);
 
     String modelId = com.cosmicmorphology.training.model.ModelIds.JVM.next(backbone.id());
-    Map<String, Object> meta = new LinkedHashMap<>();
-    meta.put("model_id", modelId);
-    meta.put("classes", classes);
-    meta.put("backbone", backbone.describe());
-    meta.put("backbone_id", backbone.id());
-    meta.put("input_size", t.inputSize());
-    meta.put("resize_policy", policy);
-    meta.put("normalisation", "pixel/255");
-    meta.put("mode", t.mode());
-    if (!t.mode().equals("frozen")) {
-      meta.put("unfreeze_from", t.unfreezeFrom());
-      meta.put("augmentation", "random dihedral view (rotations by 90 degrees, flips) per image and epoch");
-    }
-    meta.put("feature_views", t.featureViews());
-    Map<String, Object> where = new LinkedHashMap<>();
-    where.put("engine", outcome.workers() > 0 ? "spark" : "local");
-    where.put("spark_master", master);
-    if (outcome.workers() > 0) {
-      where.put("training_master", t.distributed().trainingMaster());
-      where.put("workers", outcome.workers());
-      if (t.distributed().trainingMaster().equals("parameter-averaging")) {
-        where.put("averaging_frequency", t.distributed().averagingFrequency());
-      }
-    }
-    meta.put("training_engine", where);
-    meta.put("hyper_parameters", outcome.hyperParameters());
-    if (outcome.standardiser() != null) {
-      meta.put("standardiser_mean", outcome.standardiser().mean());
-      meta.put("standardiser_std", outcome.standardiser().std());
-    }
-    meta.put("table_versions", data.versions());
-    // what train --skip-if-unchanged compares with next time: the images and settings this model came from
-    meta.put(TrainedFrom.KEY, TrainedFrom.of(pool, config).metadata());
-    meta.put("lake", lake.root());
-    meta.putAll(outcome.imagesUsed());
-    if (outcome.cv() != null) {
-      meta.put("cross_validation", CvMetadata.of(outcome.cv()));
-    }
-    Map<String, Object> vm = new LinkedHashMap<>();
-    vm.put("accuracy", outcome.validation().accuracy());
-    vm.put("macro_f1", outcome.validation().macroF1());
-    vm.put("macro_roc_auc", outcome.validation().macroAuc());
-    vm.put("measured_on", outcome.cv() != null ? "cross-validation, out-of-fold predictions" : "val split");
-    meta.put("validation_metrics", vm);
-    meta.put("trained_at", Instant.now().toString());
+    Map<String, Object> meta = new ModelMetadata(config, lake).of(modelId, classes, backbone, policy, outcome,
+        master, data.versions(), pool);
     ModelStore.save(modelDir, outcome.net(), meta);
     double s = (System.nanoTime() - t0) / 1e9;
     LOG.info("model {} saved to {} in {} s", modelId, modelDir, String.format("%.0f", s));
@@ -205,7 +159,7 @@ public final class TrainJob {
   }
 
   /** What either mode produced: the network, how it was chosen and on what. */
-  private record Outcome(org.deeplearning4j.nn.api.Model net, Standardiser standardiser, Metrics.Report validation,
+  record Outcome(org.deeplearning4j.nn.api.Model net, Standardiser standardiser, Metrics.Report validation,
       CrossValidation.Outcome cv, int bestEpoch, Map<String, Object> hyperParameters, Map<String, Object> imagesUsed,
       int workers) {}
 
