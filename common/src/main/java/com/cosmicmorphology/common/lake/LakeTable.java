@@ -1,6 +1,6 @@
 package com.cosmicmorphology.common.lake;
 
-/** The contract tables of the lake (docs: ../shared/docs/architecture.md), with the command that writes each. */
+/** The contract tables of the lake (docs/architecture.md, the single copy of the contract), with the command that writes each. */
 public enum LakeTable {
   NASA_ITEMS("nasa_items", "ingest nasa"),
   IMAGES("images", "ingest nasa or ingest folder"),
