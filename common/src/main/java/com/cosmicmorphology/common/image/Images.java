@@ -77,7 +77,8 @@ public final class Images {
       }
     } catch (ImageRefused e) {
       throw e;
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException | StackOverflowError e) {
+      // a crafted file can send a decoder into deep recursion: that fails this image, not the task or run
       throw new ImageRefused("undecodable", e.getClass().getSimpleName() + ": " + e.getMessage(), e);
     }
   }

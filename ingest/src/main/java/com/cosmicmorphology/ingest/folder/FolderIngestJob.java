@@ -126,7 +126,7 @@ public final class FolderIngestJob {
     } catch (ImageInspector.Rejected r) {
       progress.rejected();
       return reject(rel, r.reason(), r.getMessage(), now);
-    } catch (RuntimeException | StackOverflowError e) {
+    } catch (RuntimeException e) { // decoder failures are already ImageRefused (Images); this catches the rest
       // a decoder failing in a way nobody planned for fails this file, not the run
       progress.rejected();
       return reject(rel, "undecodable", e.getClass().getSimpleName() + ": " + e.getMessage(), now);

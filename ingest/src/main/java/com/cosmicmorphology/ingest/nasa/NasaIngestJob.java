@@ -348,7 +348,7 @@ public final class NasaIngestJob {
       Progress progress) throws InterruptedException {
     try {
       return fetchOrReject(item, http, inspector, maxBytes, progress);
-    } catch (RuntimeException | StackOverflowError e) {
+    } catch (RuntimeException e) { // decoder failures are already ImageRefused (Images); this catches the rest
       // a decoder or the network stack failing in a way nobody planned for fails this item, not the run
       progress.rejected();
       Timestamp at = Timestamp.from(Instant.now());

@@ -47,7 +47,9 @@ public final class Freshness {
       return new Verdict(false, "model " + id + " does not record what it was trained from (trained before "
           + "--skip-if-unchanged existed)");
     }
-    if (!Files.isRegularFile(modelDir.resolve(String.valueOf(meta.get().getOrDefault("model_file", ModelStore.MODEL_FILE))))) {
+    // where the metadata was read from: the directory, or the previous model an interrupted save kept
+    Path from = ModelDirSwap.readable(modelDir, ModelStore.METADATA_FILE);
+    if (!Files.isRegularFile(from.resolve(String.valueOf(meta.get().getOrDefault("model_file", ModelStore.MODEL_FILE))))) {
       return new Verdict(false, "model " + id + " lacks its network file in " + modelDir);
     }
     CosmicConfig.Training t = config.training();
