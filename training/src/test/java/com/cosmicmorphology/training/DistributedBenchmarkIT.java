@@ -20,15 +20,16 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code bench distributed} at a tiny size, as a user runs it: its own JVM with SPARK_HOME assembled by
  * {@code deploy/spark-home} and the shaded training jar (hence an IT, after {@code package}), real executor
- * JVMs (this JVM starts no Spark: integration tests share it). Checks the RESULT line: it parses, ratio = ours / baseline, the epochs and examples each side trained,
- * the executors' memory counted.
+ * JVMs (this JVM starts no Spark: integration tests share it). Checks the RESULT line of all three legs
+ * (extract, fine-tune, head) on all three sides: it parses, ratio = ours / baseline, each efficiency is the
+ * ratio of the figures it names, the images each side worked on, the executors' memory counted.
  */
 class DistributedBenchmarkIT {
   static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
   @TempDir static Path tmp;
 
   @Test
-  void theHeadTrainsOnWorkerJvmsAndIsReportedAgainstTheSingleJvm() throws Exception {
+  void extractionFineTuningAndTheHeadRunOnWorkerJvmsAndAreReportedAgainstTheSingleJvm() throws Exception {
     LakeLayout lake = new LakeLayout(tmp.resolve("lake").toString());
     java(List.of(TinyLakeMain.class.getName(), lake.root()), Map.of(), Path.of("").toAbsolutePath(), "lake");
     Path jar = ROOT.resolve("training/target/cosmic-training-0.1.0-SNAPSHOT-spark.jar");
@@ -37,10 +38,11 @@ class DistributedBenchmarkIT {
         .redirectErrorStream(true).start();
     String sparkHome = new String(home.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
     assertThat(home.waitFor(5, TimeUnit.MINUTES) && home.exitValue() == 0).as(sparkHome).isTrue();
+    long inputsBefore = Files.walk(Path.of(lake.location("features_inputs"))).count();
 
     String out = java(List.of("com.cosmicmorphology.common.cli.Cosmic",
-        "bench", "distributed", "--lake", lake.root(), "--epochs", "3", "--spark-jar", jar.toString(),
-        "--executor-memory-mb", "1024",
+        "bench", "distributed", "--lake", lake.root(), "--epochs", "3", "--fine-tune-epochs", "2",
+        "--extract-repeats", "1", "--spark-jar", jar.toString(), "--executor-memory-mb", "1536",
         "--set", "training.input-size=" + TrainingTest.SIZE, "--set", "training.feature-views=1",
         "--set", "inputs.policy=center-crop", "--set", "training.batch-size=8"),
         Map.of("SPARK_HOME", sparkHome, "SPARK_SCALA_VERSION", "2.12"), ROOT, "bench");
@@ -48,16 +50,39 @@ class DistributedBenchmarkIT {
     String line = out.lines().filter(l -> l.startsWith("RESULT ")).reduce((a, b) -> b).orElseThrow();
     Map<String, String> r = Arrays.stream(line.substring(7).split(" ")).map(kv -> kv.split("=", 2))
         .collect(Collectors.toMap(kv -> kv[0], kv -> kv[1]));
-    double ours = Double.parseDouble(r.get("ours"));
-    double baseline = Double.parseDouble(r.get("baseline"));
-    assertThat(Double.parseDouble(r.get("ratio"))).isCloseTo(ours / baseline, offset(0.002));
-    assertThat(r).containsEntry("epochs", "3").containsEntry("examples", "24"); // 8 train images x 3 classes, 1 view
-    String two = "parameter_averaging_2_worker_jvms_x_1_core_";
-    assertThat(Double.parseDouble(r.get(two + "examples_s"))).isEqualTo(ours);
-    assertThat(Double.parseDouble(r.get(two + "executor_rss_mb"))).isGreaterThan(100); // two executor JVMs counted
-    assertThat(Double.parseDouble(r.get("parameter_averaging_1_worker_jvm_x_2_cores_executor_rss_mb")))
-        .isGreaterThan(100);
-    assertThat(Double.parseDouble(r.get(two + "val_acc"))).isBetween(0.0, 1.0);
+    // the headline: feature extraction, 2 worker JVMs x 1 core over the single JVM
+    double ours = number(r, "ours");
+    assertThat(ours).isEqualTo(number(r, "extract_2x1_per_s"));
+    assertThat(number(r, "baseline")).isEqualTo(number(r, "extract_single_per_s"));
+    assertThat(number(r, "ratio")).isCloseTo(ours / number(r, "baseline"), offset(0.002));
+    assertThat(number(r, "extract_efficiency")).isCloseTo(number(r, "ratio"), offset(0.002));
+    // each side did the work counted: 8 train + 3 val images x 3 classes, 1 view (a side computing fewer
+    // vectors fails, and its key would be missing); 24 training images per fine-tune epoch and head epoch
+    assertThat(r).containsEntry("extract_passes", "33.000").containsEntry("finetune_images", "24.000")
+        .containsEntry("head_examples", "24.000").containsEntry("fine_tune_epochs", "2").containsEntry("epochs", "3");
+    for (String leg : List.of("extract", "finetune", "head")) {
+      for (String shape : List.of("single", "1x2", "2x1")) {
+        assertThat(number(r, leg + "_" + shape + "_per_s")).as(leg + " " + shape).isPositive();
+      }
+      // the executors' memory is counted: one JVM, then two
+      assertThat(number(r, leg + "_1x2_executor_rss_mb")).isGreaterThan(100);
+      assertThat(number(r, leg + "_2x1_executor_rss_mb")).isGreaterThan(number(r, leg + "_1x2_executor_rss_mb"));
+    }
+    assertThat(number(r, "finetune_efficiency"))
+        .isCloseTo(number(r, "finetune_2x1_per_s") / number(r, "finetune_single_per_s"), offset(0.002));
+    assertThat(number(r, "finetune_acc_gap"))
+        .isCloseTo(number(r, "finetune_single_val_acc") - number(r, "finetune_2x1_val_acc"), offset(0.002));
+    // parameters and Adam's two moments of the trainable layers, float32, to and from the driver
+    assertThat(number(r, "finetune_round_mb")).isGreaterThan(1.0);
+    assertThat(number(r, "driver_peak_rss_mb")).isGreaterThan(100);
+    assertThat(out).contains("scaling model (predicted, not measured)").contains("GFLOP/s");
+    // the user's lake was only read: the bench's scratch lake held the copies it wrote to
+    assertThat(Files.walk(Path.of(lake.location("features_inputs"))).count()).isEqualTo(inputsBefore);
+  }
+
+  private static double number(Map<String, String> r, String key) {
+    assertThat(r).as("RESULT key " + key).containsKey(key);
+    return Double.parseDouble(r.get(key));
   }
 
   /** Runs a main class of this build in a JVM of its own (this JVM's flags and classpath): its stdout. */

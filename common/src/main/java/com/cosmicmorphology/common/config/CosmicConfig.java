@@ -149,6 +149,20 @@ public record CosmicConfig(Lake lake, Spark spark, S3 s3, Nasa nasa, Ingest inge
           featureViews, epochs, batchSize, learningRate, hidden, dropout, l2, patience, classWeights, seed, head, cvFolds,
           featureLayers == null ? null : List.copyOf(featureLayers), modelDir, distributed);
     }
+
+    /** The same settings with other distributed-training settings. */
+    public Training withDistributed(Distributed d) {
+      return new Training(backbone, kerasModel, weightsDir, allowRandomWeights, resnetVariant, mode, inputSize,
+          unfreezeFrom, featureViews, epochs, batchSize, learningRate, hidden, dropout, l2, patience, classWeights, seed,
+          head, cvFolds, featureLayers == null ? null : List.copyOf(featureLayers), modelDir, d);
+    }
+
+    /** The same settings with another number of epochs and patience (a benchmark's fixed-length runs). */
+    public Training withEpochs(int epochs, int patience) {
+      return new Training(backbone, kerasModel, weightsDir, allowRandomWeights, resnetVariant, mode, inputSize,
+          unfreezeFrom, featureViews, epochs, batchSize, learningRate, hidden, dropout, l2, patience, classWeights, seed,
+          head, cvFolds, featureLayers == null ? null : List.copyOf(featureLayers), modelDir, distributed);
+    }
   }
 
   /**

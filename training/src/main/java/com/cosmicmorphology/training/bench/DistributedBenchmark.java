@@ -1,23 +1,25 @@
 package com.cosmicmorphology.training.bench;
 
+import static org.apache.spark.sql.functions.col;
+
 import com.cosmicmorphology.common.bench.BenchResult;
 import com.cosmicmorphology.common.cli.CosmicException;
 import com.cosmicmorphology.common.cli.ExitCode;
 import com.cosmicmorphology.common.cli.JobContext;
 import com.cosmicmorphology.common.cli.JobOptions;
 import com.cosmicmorphology.common.config.CosmicConfig;
-import com.cosmicmorphology.common.spark.SparkSessions;
+import com.cosmicmorphology.common.lake.LakeLayout;
 import com.cosmicmorphology.training.backbone.Backbones;
 import com.cosmicmorphology.training.data.LabelledImage;
 import com.cosmicmorphology.training.data.TrainingData;
-import com.cosmicmorphology.training.distributed.SparkHeadTrainer;
 import com.cosmicmorphology.training.features.FeatureStore;
-import com.cosmicmorphology.training.head.HeadTrainer;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
@@ -27,79 +29,111 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code ./cosmic bench distributed}: the frozen-mode head trained on the same cached features (the lake's
- * train/val splits) three ways in one run: the single-JVM fit, dl4j-spark with 1 worker JVM x 2 cores, and
- * with 2 worker JVMs x 1 core (same total cores), each for the same number of epochs with no early stopping;
- * parameter averaging, and shared gradients when asked. Workers are real executor JVMs
- * ({@code local-cluster[n,c,mb]}, the standalone master and workers inside this JVM). Every run standardises
- * the features the same way ({@code Standardiser.fit} over the training rows). Reports examples/s over the
- * median epoch (the first is warm-up on every side), the executors' summed peak RSS,
- * time to a validation accuracy, the final and best validation accuracy, and the overhead per epoch and per
- * averaging round against the single JVM.
+ * {@code ./cosmic bench distributed}: the heavy work of a cluster run, measured three ways in one run with the
+ * same total cores: the single-JVM path (2 threads), 1 worker JVM x 2 cores, and 2 worker JVMs x 1 core
+ * (real executor JVMs: {@code local-cluster}). Three legs, each the same work on every side:
+ * <ul>
+ *   <li>extract: {@code features_<backbone>} of the train/val images from nothing ({@link ExtractLeg});</li>
+ *   <li>fine-tune: the backbone from {@code training.unfreeze-from} and the head, fixed epochs
+ *       ({@link FineTuneLeg});</li>
+ *   <li>head: the frozen-mode head on cached features ({@link HeadLeg}).</li>
+ * </ul>
+ * Parallel efficiency = 2 x 1 JVMs over the single JVM (images/s over the median step; the first is warm-up
+ * on every side), achieved GFLOP/s against this machine's SGEMM peak measured in the same run, per-round
+ * overhead and bytes of parameter averaging, executor and driver peak RSS, and from those a scaling model.
+ * The user's lake is only read: extraction and fine-tuning run against a scratch lake holding a copy of the
+ * images' {@code features_inputs} rows, deleted at the end.
  */
 @Command(name = "distributed", mixinStandardHelpOptions = true,
-    description = "Distributed head training (1 vs 2 worker JVMs, same cores) against the single-JVM fit.")
+    description = "Feature extraction, fine-tuning and head training on 1 vs 2 worker JVMs (same cores) against "
+        + "the single JVM.")
 public final class DistributedBenchmark implements Callable<Integer> {
   @Mixin JobOptions options = new JobOptions();
 
-  @Option(names = "--epochs", defaultValue = "30", description = "Epochs for every run (no early stopping).")
+  @Option(names = "--legs", split = ",", defaultValue = "extract,fine-tune,head",
+      description = "Which legs to run: extract, fine-tune, head (comma-separated).")
+  List<String> legs;
+
+  @Option(names = "--epochs", defaultValue = "30", description = "Head leg: epochs for every run (no early stopping).")
   int epochs;
+
+  @Option(names = "--fine-tune-epochs", defaultValue = "15", description = "Fine-tune leg: epochs for every run.")
+  int fineTuneEpochs;
+
+  @Option(names = "--extract-repeats", defaultValue = "3", description = "Extract leg: timed extractions per side.")
+  int extractRepeats;
 
   @Option(names = "--target-accuracy", defaultValue = "0.6", description = "Validation accuracy for time-to-accuracy.")
   double target;
 
   @Option(names = "--training-masters", split = ",", defaultValue = "parameter-averaging",
-      description = "parameter-averaging and/or shared (comma-separated).")
+      description = "Training legs: parameter-averaging and/or shared (comma-separated).")
   List<String> masters;
 
-  @Option(names = "--executor-memory-mb", defaultValue = "1536") int executorMemoryMb;
+  @Option(names = "--executor-memory-mb", defaultValue = "3072") int executorMemoryMb;
 
-  @Option(names = "--run-timeout-s", defaultValue = "300",
-      description = "A distributed run still training after this is cancelled and reported as failed.")
+  @Option(names = "--run-timeout-s", defaultValue = "600",
+      description = "A distributed run still working after this is cancelled and reported as failed.")
   int runTimeoutS;
+
+  @Option(names = "--model-gpu-speedup", defaultValue = "20",
+      description = "Scaling model: a GPU worker as a multiple of one measured CPU core (an assumption).")
+  double gpuSpeedup;
+
+  @Option(names = "--model-driver-gbit", defaultValue = "10",
+      description = "Scaling model: the driver's network link in Gbit/s (an assumption).")
+  double driverGbit;
 
   @Option(names = "--spark-jar", description = "The training module's spark-submit jar (default: the build's).")
   Path sparkJar;
 
-  /** One run; {@code executorRssMb}: the summed peak RSS of its executor JVMs (0 for the single JVM). */
-  record Run(String name, int workers, List<HeadTrainer.EpochLog> log, long examples, String error,
-      double executorRssMb) {
-    double fitSeconds() {
-      return log.stream().mapToDouble(HeadTrainer.EpochLog::fitSeconds).sum();
-    }
+  /** The legs' inputs, loaded once from the user's lake. */
+  private record Data(CosmicConfig config, List<LabelledImage> train, List<LabelledImage> val, List<String> classes) {}
 
-    /** The median epoch's: the first epoch (JIT, Spark's first jobs, workspaces) is warm-up on every side. */
-    double medianEpochSeconds() {
-      double[] s = log.stream().mapToDouble(HeadTrainer.EpochLog::fitSeconds).sorted().toArray();
-      return s.length == 0 ? Double.NaN : s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-    }
-
-    double examplesPerSecond() {
-      return examples / medianEpochSeconds();
-    }
-
-    double timeTo(double accuracy) {
-      double t = 0;
-      for (HeadTrainer.EpochLog e : log) {
-        t += e.fitSeconds();
-        if (e.valAccuracy() >= accuracy) {
-          return t;
-        }
-      }
-      return Double.NaN;
-    }
-
-    double best() {
-      return log.stream().mapToDouble(HeadTrainer.EpochLog::valAccuracy).max().orElse(Double.NaN);
-    }
-
-    double last() {
-      return log.isEmpty() ? Double.NaN : log.get(log.size() - 1).valAccuracy();
-    }
-  }
+  /** Every run, by leg, in the order they ran. */
+  private final Map<String, List<BenchRun>> runs = new LinkedHashMap<>();
 
   @Override
   public Integer call() throws Exception {
+    Path jar = checkSetup();
+    for (String leg : legs) {
+      if (!List.of("extract", "fine-tune", "head").contains(leg)) {
+        throw new CosmicException(ExitCode.USAGE, "--legs: unknown leg '" + leg + "'; valid: extract, fine-tune, head");
+      }
+      runs.put(leg, new ArrayList<>());
+    }
+    Path scratchDir = Files.createTempDirectory("cosmic-bench-distributed-");
+    LakeLayout scratch = new LakeLayout(scratchDir.toString());
+    try {
+      JobContext ctx = JobContext.from(options, Map.of("spark.master", "local[2]", "training.distributed.engine", "local"));
+      Data data = load(ctx, scratch);
+      CosmicConfig.Training t = data.config().training();
+      ExtractLeg extract = new ExtractLeg(all(data), extractRepeats);
+      FineTuneLeg fineTune = new FineTuneLeg(data.train(), data.val(), data.classes());
+      HeadLeg head = runs.containsKey("head") ? headLeg(ctx, data) : null;
+      double peak = Dl4jTrainSide.sgemmPeak();
+      String policy = data.config().inputs().policy().key();
+
+      // the single JVM: this process, local[2]
+      SparkSession spark = ctx.spark();
+      String single = "single JVM (2 threads)";
+      add("extract", () -> extract.run(spark, scratch, t, policy, single, 0, 0));
+      add("fine-tune", () -> fineTune.single(t.withEpochs(fineTuneEpochs, fineTuneEpochs + 1), single));
+      add("head", () -> head.single(t.withEpochs(epochs, epochs + 1), single));
+      spark.stop();
+
+      // worker JVMs with the same total cores
+      for (int[] shape : new int[][] {{1, 2}, {2, 1}}) {
+        onWorkers(data, scratch, jar, shape[0], shape[1], extract, fineTune, head, policy);
+      }
+      report(data, peak, fineTune.network(t.withEpochs(fineTuneEpochs, fineTuneEpochs + 1)), head);
+      return ExitCode.OK.code();
+    } finally {
+      deleteScratch(scratchDir);
+    }
+  }
+
+  private Path checkSetup() {
     String sparkHome = System.getenv("SPARK_HOME");
     if (sparkHome == null || !Files.isDirectory(Path.of(sparkHome, "jars"))) {
       throw new CosmicException(ExitCode.USAGE, "bench distributed starts worker JVMs from SPARK_HOME/jars; run it "
@@ -107,156 +141,212 @@ public final class DistributedBenchmark implements Callable<Integer> {
     }
     Path jar = sparkJar != null ? sparkJar : Path.of("training/target/cosmic-training-0.1.0-SNAPSHOT-spark.jar");
     if (!Files.isRegularFile(jar)) {
-      throw new CosmicException(ExitCode.USAGE, "the workers need the training module's spark-submit jar " + jar.toAbsolutePath()
-          + "; build it with 'mvn package -DskipTests' or pass --spark-jar");
+      throw new CosmicException(ExitCode.USAGE, "the workers need the training module's spark-submit jar "
+          + jar.toAbsolutePath() + "; build it with 'mvn package -DskipTests' or pass --spark-jar");
     }
+    return jar;
+  }
 
-    // 1. the data: train/val features from the lake's cache (computed there once if missing)
-    JobContext ctx = JobContext.from(options, Map.of("spark.master", "local[2]"));
+  /** The train/val images (with pixels) of the user's lake, and their model inputs copied to the scratch lake. */
+  private Data load(JobContext ctx, LakeLayout scratch) {
     CosmicConfig config = ctx.config();
     CosmicConfig.Training t = config.training();
     SparkSession spark = ctx.spark();
-    TrainingData data = new TrainingData(spark, ctx.lake());
+    TrainingData td = new TrainingData(spark, ctx.lake());
     String policy = config.inputs().policy().key();
-    List<LabelledImage> train = data.load("train", t.inputSize(), policy);
-    List<LabelledImage> val = data.load("val", t.inputSize(), policy);
+    List<LabelledImage> train = td.load("train", t.inputSize(), policy);
+    List<LabelledImage> val = td.load("val", t.inputSize(), policy);
+    if (train.isEmpty() || val.isEmpty()) {
+      throw new CosmicException(ExitCode.MISSING_INPUT, "the lake " + ctx.lake().root() + " has " + train.size()
+          + " train and " + val.size() + " val images with model inputs at " + t.inputSize() + " px (" + policy
+          + "); run split and 'prepare --size " + t.inputSize() + "' first");
+    }
     List<String> classes = new ArrayList<>(new TreeSet<>(train.stream().map(LabelledImage::label).toList()));
-    List<LabelledImage> all = new ArrayList<>(train);
-    all.addAll(val);
-    FeatureStore store = new FeatureStore(spark, ctx.lake(), Backbones.create(t));
-    Map<String, float[][]> feats = store.features(all, t.featureViews());
-    List<float[][]> trainX = train.stream().map(i -> feats.get(i.contentSha256())).toList();
-    List<float[][]> valX = val.stream().map(i -> feats.get(i.contentSha256())).toList();
-    int[] trainY = train.stream().mapToInt(i -> classes.indexOf(i.label())).toArray();
-    int[] valY = val.stream().mapToInt(i -> classes.indexOf(i.label())).toArray();
-    long examples = trainX.stream().mapToLong(v -> v.length).sum();
-    spark.stop();
-    System.out.printf("data: %d train images (%d examples with %d views), %d validation images, %d classes, %d features%n",
-        train.size(), examples, t.featureViews(), val.size(), classes.size(), trainX.get(0)[0].length);
+    Data data = new Data(config, train, val, classes);
+    if (runs.containsKey("extract") || runs.containsKey("fine-tune")) {
+      spark.read().format("delta").load(ctx.lake().location(TrainingData.INPUTS))
+          .where(col("size").equalTo(t.inputSize()).and(col("policy").equalTo(policy)))
+          .where(col("content_sha256").isin(all(data).stream().map(LabelledImage::contentSha256).distinct().toArray()))
+          .write().format("delta").save(scratch.location(TrainingData.INPUTS));
+    }
+    System.out.printf("data: %d train and %d validation images at %d px, %d classes, %d views, backbone %s%n",
+        train.size(), val.size(), t.inputSize(), classes.size(), t.featureViews(), t.backbone());
+    return data;
+  }
 
-    // same epochs for every run: no early stopping
-    CosmicConfig.Training fixed = with(t, epochs, epochs + 1, t.distributed());
+  private static List<LabelledImage> all(Data data) {
+    List<LabelledImage> all = new ArrayList<>(data.train());
+    all.addAll(data.val());
+    return all;
+  }
 
-    // 2. the single-JVM fit (the baseline)
-    List<Run> runs = new ArrayList<>();
-    List<HeadTrainer.EpochLog> local = new ArrayList<>();
-    new HeadTrainer(fixed).onEpoch(local::add).train(trainX, trainY, valX, valY, classes);
-    runs.add(new Run("single JVM fit (2 threads)", 1, local, examples, null, 0));
+  /** The head leg's features: from the user's lake's cache (computed there once if missing, as train does). */
+  private static HeadLeg headLeg(JobContext ctx, Data data) {
+    CosmicConfig.Training t = data.config().training();
+    FeatureStore store = new FeatureStore(ctx.spark(), ctx.lake(), Backbones.create(t));
+    Map<String, float[][]> feats = store.features(all(data), t.featureViews());
+    return new HeadLeg(data.train().stream().map(i -> feats.get(i.contentSha256())).toList(),
+        data.train().stream().mapToInt(i -> data.classes().indexOf(i.label())).toArray(),
+        data.val().stream().map(i -> feats.get(i.contentSha256())).toList(),
+        data.val().stream().mapToInt(i -> data.classes().indexOf(i.label())).toArray(), data.classes());
+  }
 
-    // 3. dl4j-spark on worker JVMs: 1 x 2 cores, 2 x 1 core
-    for (String master : masters) {
-      for (int[] shape : new int[][] {{1, 2}, {2, 1}}) {
-        String name = master + ", " + shape[0] + " worker JVM" + (shape[0] > 1 ? "s" : "") + " x " + shape[1] + " core"
-            + (shape[1] > 1 ? "s" : "");
-        runs.add(distributed(config, fixed, master, shape[0], shape[1], jar, name, trainX, trainY, valX, valY, classes,
-            examples));
+  private void onWorkers(Data data, LakeLayout scratch, Path jar, int workers, int cores, ExtractLeg extract,
+      FineTuneLeg fineTune, HeadLeg head, String policy) {
+    String shape = workers + " worker JVM" + (workers > 1 ? "s" : "") + " x " + cores + " core" + (cores > 1 ? "s" : "");
+    try (WorkerCluster cluster = new WorkerCluster(options, scratch.root(), Map.of(), workers, cores,
+        executorMemoryMb, jar)) {
+      CosmicConfig.Training t = cluster.context.config().training();
+      SparkSession spark = cluster.spark();
+      addOn(cluster, "extract", shape, () -> extract.run(spark, scratch, t, policy, shape, workers, cores));
+      for (String master : masters) {
+        String name = master + ", " + shape;
+        CosmicConfig.Training tm = withMaster(t, master);
+        addOn(cluster, "fine-tune", name, () -> fineTune.distributed(spark, scratch,
+            tm.withEpochs(fineTuneEpochs, fineTuneEpochs + 1), policy, name, workers, cores));
+        addOn(cluster, "head", name, () -> head.distributed(spark, tm.withEpochs(epochs, epochs + 1), name, workers,
+            cores));
       }
     }
+  }
 
-    // 4. report
-    Run base = runs.get(0);
-    System.out.printf("%n%-52s %10s %9s %10s %12s %9s %9s %12s%n", "run (" + epochs + " epochs)", "examples/s", "s/epoch",
-        "vs single", "t to val>=" + target, "val best", "val last", "overhead/ep");
-    for (Run r : runs) {
-      if (r.error() != null) {
-        System.out.printf("%-52s failed: %s%n", r.name(), r.error());
-        continue;
+  private static CosmicConfig.Training withMaster(CosmicConfig.Training t, String master) {
+    CosmicConfig.Distributed d = t.distributed();
+    return t.withDistributed(new CosmicConfig.Distributed(d.engine(), master, d.workers(), d.averagingFrequency(),
+        d.sharedPort(), "127.0.0.0/8", "127.0.0.1"));
+  }
+
+  private void add(String leg, Callable<BenchRun> run) throws Exception {
+    if (runs.containsKey(leg)) {
+      runs.get(leg).add(run.call());
+    }
+  }
+
+  /** A distributed run: a failure (or the timeout) is reported in its row, and the other runs go on. */
+  private void addOn(WorkerCluster cluster, String leg, String name, Callable<BenchRun> run) {
+    if (!runs.containsKey(leg)) {
+      return;
+    }
+    try {
+      runs.get(leg).add(cluster.withTimeout(runTimeoutS, run));
+    } catch (Exception e) {
+      runs.get(leg).add(BenchRun.failed(name, cluster.workers, cluster.cores, WorkerCluster.why(e, runTimeoutS)));
+    }
+  }
+
+  private void report(Data data, double peak, FineTuneLeg.Network net, HeadLeg head) {
+    PrintStream out = System.out;
+    CosmicConfig.Training t = data.config().training();
+    BenchResult result = null;
+    double extractRate = Double.NaN;
+    double extractEff = Double.NaN;
+    out.printf(Locale.ROOT, "%nmachine peak (OpenBLAS SGEMM 2048^3, 2 threads, this run): %.1f GFLOP/s%n", peak);
+    if (runs.containsKey("extract")) {
+      List<BenchRun> r = runs.get("extract");
+      double flops = ExtractLeg.forwardFlops(Backbones.create(t));
+      table(out, "extract: " + r.get(0).unitsPerStep() + " backbone passes (" + all(data).size() + " images x "
+          + t.featureViews() + " views), median of " + extractRepeats, "passes/s", r, flops);
+      BenchRun two = ok(r, 2);
+      extractRate = r.get(0).unitsPerSecond() / 2; // per core
+      extractEff = two == null ? Double.NaN : two.unitsPerSecond() / r.get(0).unitsPerSecond();
+      result = new BenchResult("distributed", two == null ? Double.NaN : two.unitsPerSecond(),
+          r.get(0).unitsPerSecond(), "passes/s").with("extract_efficiency", extractEff)
+          .with("extract_passes", r.get(0).unitsPerStep());
+    }
+    ScalingModel model = null;
+    if (runs.containsKey("fine-tune")) {
+      List<BenchRun> r = runs.get("fine-tune");
+      table(out, "fine-tune: " + data.train().size() + " images per epoch, " + fineTuneEpochs + " epochs, batch "
+          + t.batchSize() + ", from " + t.unfreezeFrom(), "images/s", r, net.stepFlops());
+      BenchRun base = r.get(0);
+      BenchRun two = ok(r, 2);
+      int perWorker = Math.max(1, t.batchSize() / 2);
+      int f = t.distributed().averagingFrequency();
+      int rounds = (int) Math.ceil((double) data.train().size() / (2.0 * perWorker * f));
+      double bytes = 2.0 * 4 * (net.params() + net.updaterState()); // parameters and updater state, down and up
+      double overhead = two == null ? Double.NaN : (two.medianSeconds() - base.medianSeconds()) / rounds;
+      out.printf(Locale.ROOT, "parameter averaging at 2 workers: %d round(s) per epoch (%d images per worker "
+          + "minibatch, averaging every %d); %.3f s overhead per round against the single JVM; %.1f MB moved per "
+          + "worker per round (%,d parameters + %,d updater state, float32, to and from the driver)%n", rounds,
+          perWorker, f, overhead, bytes / 1e6, net.params(), net.updaterState());
+      double eff = two == null ? Double.NaN : two.unitsPerSecond() / base.unitsPerSecond();
+      double gap = two == null ? Double.NaN : base.bestAccuracy() - two.bestAccuracy();
+      if (result == null) {
+        result = new BenchResult("distributed", two == null ? Double.NaN : two.unitsPerSecond(), base.unitsPerSecond(),
+            "images/s");
       }
-      double perEpoch = r.medianEpochSeconds();
-      System.out.printf("%-52s %10.0f %9.3f %9.2fx %12s %9.3f %9.3f %12s%n", r.name(), r.examplesPerSecond(), perEpoch,
-          r.examplesPerSecond() / base.examplesPerSecond(),
-          Double.isNaN(r.timeTo(target)) ? "not reached" : String.format("%.1f s", r.timeTo(target)),
-          r.best(), r.last(), r == base ? "-" : String.format("%.3f s", perEpoch - base.medianEpochSeconds()));
-      if (r != base) {
-        System.out.printf("%-52s executors' peak RSS %.0f MB in all; first epoch %.3f s%n", "", r.executorRssMb(),
-            r.log().get(0).fitSeconds());
+      result.with("finetune_efficiency", eff).with("finetune_acc_gap", gap).with("finetune_round_overhead_s", overhead)
+          .with("finetune_round_mb", bytes / 1e6).with("finetune_images", data.train().size());
+      if (two != null && !Double.isNaN(extractEff)) {
+        model = new ScalingModel(base.unitsPerSecond() / 2, perWorker, f, overhead, bytes, driverGbit * 1e9 / 8,
+            extractRate, extractEff, gpuSpeedup);
       }
     }
-    int rounds = (int) Math.ceil((double) examples / (2 * Math.max(1, t.batchSize() / 2) * t.distributed().averagingFrequency()));
-    Run two = runs.stream().filter(r -> r.error() == null && r.workers() == 2).findFirst().orElse(null);
-    if (two != null) {
-      double overhead = two.medianEpochSeconds() - base.medianEpochSeconds();
-      System.out.printf("parameter averaging: %d averaging rounds per epoch (every %d minibatches per worker): "
-          + "%.3f s overhead per round (a Spark job, parameters broadcast and collected)%n", rounds,
-          t.distributed().averagingFrequency(), overhead / rounds);
+    if (head != null) {
+      List<BenchRun> r = runs.get("head");
+      table(out, "head: " + head.examples + " examples per epoch, " + epochs + " epochs", "examples/s", r, Double.NaN);
+      BenchRun two = ok(r, 2);
+      if (result == null) {
+        result = new BenchResult("distributed", two == null ? Double.NaN : two.unitsPerSecond(),
+            r.get(0).unitsPerSecond(), "examples/s");
+      }
+      result.with("head_efficiency", two == null ? Double.NaN : two.unitsPerSecond() / r.get(0).unitsPerSecond())
+          .with("head_examples", head.examples);
     }
-    BenchResult result = new BenchResult("distributed", two == null ? Double.NaN : two.examplesPerSecond(),
-        base.examplesPerSecond(), "examples/s");
-    for (Run r : runs) {
-      String key = r == base ? "single" : r.name().toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]+", "_");
-      if (r.error() == null) {
-        result.with(key + "_val_acc", r.last()).with(key + "_examples_s", r.examplesPerSecond());
-        if (r != base) {
-          result.with(key + "_executor_rss_mb", r.executorRssMb());
+    if (model != null) {
+      model.print(out);
+    }
+    for (Map.Entry<String, List<BenchRun>> e : runs.entrySet()) {
+      String leg = e.getKey().replace("-", "");
+      for (BenchRun r : e.getValue()) {
+        if (r.ok()) {
+          String key = leg + "_" + r.shape() + (r.workers() > 0 && masters.size() > 1 && !leg.equals("extract")
+              ? "_" + r.name().substring(0, r.name().indexOf(',')).replace('-', '_') : "");
+          result.with(key + "_per_s", r.unitsPerSecond());
+          if (!leg.equals("extract")) {
+            result.with(key + "_val_acc", r.bestAccuracy());
+          }
+          if (r.workers() > 0) {
+            result.with(key + "_executor_rss_mb", r.executorRssMb());
+          }
         }
       }
     }
-    System.out.println(result.with("epochs", epochs).with("examples", examples).line());
-    return ExitCode.OK.code();
+    out.println(result.with("fine_tune_epochs", fineTuneEpochs).with("epochs", epochs)
+        .with("driver_peak_rss_mb", BenchResult.peakRssMb()).line());
   }
 
-  /** The training settings with other epochs, patience and distribution. */
-  private static CosmicConfig.Training with(CosmicConfig.Training t, int epochs, int patience, CosmicConfig.Distributed d) {
-    return new CosmicConfig.Training(t.backbone(), t.kerasModel(), t.weightsDir(), t.allowRandomWeights(), t.resnetVariant(), t.mode(),
-        t.inputSize(), t.unfreezeFrom(), t.featureViews(), epochs, t.batchSize(), t.learningRate(), t.hidden(),
-        t.dropout(), t.l2(), patience, t.classWeights(), t.seed(), t.head(), t.cvFolds(), t.featureLayers(), t.modelDir(), d);
+  /** The first run without error of that many workers, or null. */
+  private static BenchRun ok(List<BenchRun> runs, int workers) {
+    return runs.stream().filter(r -> r.ok() && r.workers() == workers).findFirst().orElse(null);
   }
 
-  private Run distributed(CosmicConfig config, CosmicConfig.Training fixed, String master, int workers, int cores,
-      Path jar, String name, List<float[][]> trainX, int[] trainY, List<float[][]> valX, int[] valY,
-      List<String> classes, long examples) {
-    Map<String, String> conf = new LinkedHashMap<>(config.spark().conf());
-    conf.put("spark.jars", jar.toAbsolutePath().toString());
-    conf.put("spark.executorEnv.OMP_NUM_THREADS", Integer.toString(cores));
-    conf.put("spark.executor.extraJavaOptions", "-Daeron.publication.unblock.timeout=60000000000 -Daeron.dir="
-        + System.getProperty("java.io.tmpdir") + "/cosmic-aeron");
-    System.setProperty("aeron.publication.unblock.timeout", "60000000000");
-    CosmicConfig.Distributed d = new CosmicConfig.Distributed("spark", master, workers * cores,
-        fixed.distributed().averagingFrequency(), fixed.distributed().sharedPort(), "127.0.0.0/8", "127.0.0.1");
-    CosmicConfig.Training tt = with(fixed, fixed.epochs(), fixed.patience(), d);
-    CosmicConfig c = new CosmicConfig(config.lake(), new CosmicConfig.Spark("local-cluster[" + workers + "," + cores
-        + "," + executorMemoryMb + "]", config.spark().appName(), config.spark().shufflePartitions(), conf),
-        config.s3(), config.nasa(), config.ingest(), config.progress(), config.eda(), config.clean(), config.split(),
-        config.inputs(), tt, config.decode());
-    SparkSession spark = SparkSessions.getOrCreate(c, null);
-    // measured: shared gradients on 2 worker JVMs here never finished an epoch; a run must not hang the bench
-    java.util.concurrent.ScheduledExecutorService watchdog = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
-    watchdog.schedule(() -> spark.sparkContext().cancelAllJobs(), runTimeoutS, java.util.concurrent.TimeUnit.SECONDS);
-    try {
-      SparkHeadTrainer.Trained r = new SparkHeadTrainer(spark, tt).train(trainX, trainY, valX, valY, classes);
-      return new Run(name, workers, r.epochs(), examples, null, executorPeakRssMb());
-    } catch (Exception e) { // SparkException (checked, thrown from Scala) when the watchdog cancels
-      Throwable root = e;
-      while (root.getCause() != null && root.getCause() != root) {
-        root = root.getCause();
+  private void table(PrintStream out, String title, String unit, List<BenchRun> runs, double flopsPerUnit) {
+    BenchRun base = runs.get(0);
+    out.printf("%n%s%n%-44s %12s %17s %9s %9s %12s %9s %11s%n", title, "run", unit, "[min-max]", "vs single",
+        "GFLOP/s", "t to val>=" + target, "val best", "exec. RSS");
+    for (BenchRun r : runs) {
+      if (!r.ok()) {
+        out.printf("%-44s failed: %s%n", r.name(), r.error());
+        continue;
       }
-      String why = root.getClass().getSimpleName() + ": " + root.getMessage();
-      return new Run(name, workers, List.of(), examples, why.contains("cancellation of all jobs")
-          ? "no epoch finished within --run-timeout-s " + runTimeoutS + " s (cancelled)" : why, Double.NaN);
-    } finally {
-      watchdog.shutdownNow();
-      spark.stop();
+      double[] range = r.range();
+      out.printf(Locale.ROOT, "%-44s %12.1f %8.1f-%-8.1f %8.2fx %9s %12s %9s %8.0f MB%n", r.name(), r.unitsPerSecond(),
+          range[0], range[1], r.unitsPerSecond() / base.unitsPerSecond(),
+          Double.isNaN(flopsPerUnit) ? "-" : String.format(Locale.ROOT, "%.1f", r.unitsPerSecond() * flopsPerUnit / 1e9),
+          r.accuracies().isEmpty() ? "-" : Double.isNaN(r.timeTo(target)) ? "not reached"
+              : String.format(Locale.ROOT, "%.1f s", r.timeTo(target)),
+          r.accuracies().isEmpty() ? "-" : String.format(Locale.ROOT, "%.3f", r.bestAccuracy()), r.executorRssMb());
     }
   }
 
-  /**
-   * Summed peak RSS (VmHWM) of the executor JVMs: with local-cluster they are child processes of this JVM's
-   * in-process workers, so this JVM's descendants running Spark's executor backend.
-   */
-  static double executorPeakRssMb() {
-    return ProcessHandle.current().descendants()
-        .filter(p -> p.info().commandLine().orElse("").contains("CoarseGrainedExecutorBackend"))
-        .mapToDouble(p -> {
-          try {
-            for (String l : Files.readAllLines(Path.of("/proc", Long.toString(p.pid()), "status"))) {
-              if (l.startsWith("VmHWM:")) {
-                return Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024.0;
-              }
-            }
-          } catch (Exception e) {
-            return 0; // the executor ended meanwhile
-          }
-          return 0;
-        }).sum();
+  private static void deleteScratch(Path dir) {
+    try (var walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (Exception e) {
+      System.err.println("bench distributed: could not delete its scratch lake " + dir + ": " + e.getMessage());
+    }
   }
 }

@@ -21,6 +21,18 @@ public final class GraphFlops {
   private GraphFlops() {}
 
   public static double forwardFlops(ComputationGraphConfiguration conf, InputType input) {
+    return forwardFlops(conf, input, false);
+  }
+
+  /**
+   * A fine-tuning step's arithmetic per image: the forward pass of the whole graph, and the backward pass
+   * (input and weight gradients, 2 forwards' worth) of the layers that train (frozen ones are left out).
+   */
+  public static double fineTuneStepFlops(ComputationGraphConfiguration conf, InputType input) {
+    return forwardFlops(conf, input, false) + 2 * forwardFlops(conf, input, true);
+  }
+
+  private static double forwardFlops(ComputationGraphConfiguration conf, InputType input, boolean trainableOnly) {
     Map<String, InputType> out = conf.getLayerActivationTypes(input);
     double flops = 0;
     for (Map.Entry<String, GraphVertex> e : conf.getVertices().entrySet()) {
@@ -28,6 +40,18 @@ public final class GraphFlops {
         continue;
       }
       Layer l = lv.getLayerConf().getLayer();
+      // transfer learning wraps the layers below the first trainable one; their arithmetic still runs forward
+      boolean frozen = false;
+      if (l instanceof org.deeplearning4j.nn.conf.layers.misc.FrozenLayer f) {
+        l = f.getLayer();
+        frozen = true;
+      } else if (l instanceof org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop f) {
+        l = f.getUnderlying();
+        frozen = true;
+      }
+      if (trainableOnly && frozen) {
+        continue;
+      }
       if (l instanceof ConvolutionLayer c) {
         InputType.InputTypeConvolutional o = (InputType.InputTypeConvolutional) out.get(e.getKey());
         double area = (double) c.getKernelSize()[0] * c.getKernelSize()[1];

@@ -14,6 +14,7 @@ import com.cosmicmorphology.training.data.Views;
 import com.cosmicmorphology.training.eval.Metrics;
 import com.cosmicmorphology.training.features.ExecutorFeatures;
 import com.cosmicmorphology.training.head.EarlyStopping;
+import com.cosmicmorphology.training.head.FineTuneEpoch;
 import com.cosmicmorphology.training.head.FineTuneTrainer;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -57,17 +58,9 @@ public final class SparkFineTuneTrainer {
   /** The {@link ExecutorFeatures#STAGE_PROPERTY} value of this trainer's Spark jobs (fits and validation). */
   public static final String STAGE = "fine-tune";
 
-  /** One epoch: fit seconds, training images, validation seconds and figures. */
-  public record EpochLog(int epoch, long images, double fitSeconds, double validationSeconds, double accuracy,
-      double macroF1) {
-    public double imagesPerSecond() {
-      return images / fitSeconds;
-    }
-  }
-
   /** The trained network and how it got there. */
   public record Trained(ComputationGraph net, int bestEpoch, int epochsRun, Metrics.Report validation, int workers,
-      List<EpochLog> epochs) {}
+      List<FineTuneEpoch> epochs) {}
 
   /** An image on an executor: its position in the caller's list, class index and model-input pixels. */
   record Example(String sha, int index, int label, byte[] pixels) implements Serializable {
@@ -110,7 +103,7 @@ public final class SparkFineTuneTrainer {
     JavaRDD<Example> trainRdd = null;
     JavaRDD<Example> valRdd = null;
     EarlyStopping stop = new EarlyStopping(conf.patience());
-    List<EpochLog> log = new ArrayList<>();
+    List<FineTuneEpoch> log = new ArrayList<>();
     int epoch;
     try {
       trainRdd = examples(train, trainY, workers, size);
@@ -131,7 +124,7 @@ public final class SparkFineTuneTrainer {
         Metrics.Report r = Metrics.of(probabilities(jsc, sparkNet.getNetwork(), valRdd, val.size(), size, nchw, views),
             valY, classes);
         double validation = (System.nanoTime() - t1) / 1e9;
-        EpochLog el = new EpochLog(epoch, train.size(), fit, validation, r.accuracy(), r.macroF1());
+        FineTuneEpoch el = new FineTuneEpoch(epoch, train.size(), fit, validation, r.accuracy(), r.macroF1());
         log.add(el);
         LOG.info("fine-tune epoch {} (spark, {} workers): {} images in {} s ({} img/s), validation {} s, macro-F1 {}",
             epoch, workers, train.size(), String.format("%.1f", fit), String.format("%.2f", el.imagesPerSecond()),

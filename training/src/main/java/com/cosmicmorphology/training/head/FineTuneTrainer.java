@@ -42,8 +42,16 @@ public final class FineTuneTrainer {
 
   private final CosmicConfig.Training conf;
 
+  private java.util.function.Consumer<FineTuneEpoch> onEpoch = e -> {};
+
   public FineTuneTrainer(CosmicConfig.Training conf) {
     this.conf = conf;
+  }
+
+  /** Called after every epoch (bench distributed times the epochs through it). */
+  public FineTuneTrainer onEpoch(java.util.function.Consumer<FineTuneEpoch> listener) {
+    this.onEpoch = listener;
+    return this;
   }
 
   /** Network passes (forward or backward, images) this JVM ran outside Spark tasks: the driver's share. */
@@ -80,7 +88,7 @@ public final class FineTuneTrainer {
     // the head sits on the graph's own output, which fine-tuning trains through; training.feature-layers
     // (a frozen-mode recipe of pooled inner activations) does not apply here
     long featureDim = com.cosmicmorphology.training.backbone.GraphShapes.outputLength(backbone);
-    return new TransferLearning.GraphBuilder(base)
+    ComputationGraph net = new TransferLearning.GraphBuilder(base)
         // dropout(null) clears the imported layers' dropout: DL4J's dropout backprop fails on NHWC
         // convolutions ("Op [multiply] ... validation failed"); the new head's L2 regularises instead
         .fineTuneConfiguration(new FineTuneConfiguration.Builder().updater(new Adam(conf.learningRate()))
@@ -92,6 +100,29 @@ public final class FineTuneTrainer {
             .nOut(classes).activation(Activation.SOFTMAX).weightInit(WeightInit.XAVIER).build(), "head_hidden")
         .setOutputs("head_out")
         .build();
+    trackBatchStatistics(net, order.subList(at, order.size()));
+    return net;
+  }
+
+  /** Running-statistics decay of the batch norms that train: PyTorch's default momentum of 0.1. */
+  static final double TRAINABLE_BATCH_NORM_DECAY = 0.9;
+
+  /**
+   * Lets the trainable batch norms' running statistics follow the photographs. A batch norm normalises with
+   * the minibatch's statistics in training and with its running ones in inference; Keras's MobileNetV2 keeps
+   * ImageNet's with a decay of 0.999, so after a few hundred steps inference still normalised with ImageNet's
+   * statistics what the head had learned on the photographs' (deep-sky images are far from ImageNet's):
+   * measured, the validation predictions collapsed onto one class within a few epochs (macro-F1 0.04-0.09),
+   * even with only the last batch norm trainable, while the head alone learned. (Keeping them in inference
+   * mode, as Keras's guide does, is not possible here: DL4J's batch norm cannot back-propagate in inference mode.)
+   */
+  static void trackBatchStatistics(ComputationGraph net, List<String> trainable) {
+    for (String name : trainable) {
+      if (net.getConfiguration().getVertices().get(name) instanceof org.deeplearning4j.nn.conf.graph.LayerVertex lv
+          && lv.getLayerConf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.BatchNormalization bn) {
+        bn.setDecay(TRAINABLE_BATCH_NORM_DECAY);
+      }
+    }
   }
 
   public Trained train(Backbone backbone, List<LabelledImage> train, int[] trainY, List<LabelledImage> val,
@@ -121,7 +152,10 @@ public final class FineTuneTrainer {
         System.gc(); // frees ND4J's off-heap buffers of the batch (see FeatureStore)
       }
       double fit = (System.nanoTime() - t0) / 1e9;
+      long t1 = System.nanoTime();
       Metrics.Report r = Metrics.of(probabilities(net, backbone, val, conf.featureViews()), valY, classes);
+      onEpoch.accept(new FineTuneEpoch(epoch, train.size(), fit, (System.nanoTime() - t1) / 1e9, r.accuracy(),
+          r.macroF1()));
       LOG.info("fine-tune epoch {} (local): {} images in {} s ({} img/s), validation macro-F1 {}", epoch, train.size(),
           String.format("%.1f", fit), String.format("%.2f", train.size() / fit), String.format("%.3f", r.macroF1()));
       if (stop.update(epoch, r, net.params())) {
