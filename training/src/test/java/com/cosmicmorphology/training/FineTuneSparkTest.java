@@ -42,6 +42,8 @@ class FineTuneSparkTest {
   private LakeLayout lake;
   private final Set<Integer> fineTuneStages = ConcurrentHashMap.newKeySet();
   private final AtomicLong fineTuneTasks = new AtomicLong();
+  private final Set<Integer> scoringStages = ConcurrentHashMap.newKeySet();
+  private final AtomicLong scoringTasks = new AtomicLong();
 
   private CosmicConfig config(Map<String, String> extra) {
     Map<String, String> all = new HashMap<>(Map.of("training.input-size", Integer.toString(TrainingTest.SIZE),
@@ -64,12 +66,19 @@ class FineTuneSparkTest {
             e.properties().getProperty(ExecutorFeatures.STAGE_PROPERTY))) {
           fineTuneStages.add(e.stageInfo().stageId());
         }
+        if (e.properties() != null && com.cosmicmorphology.training.eval.FineTunedOnExecutors.STAGE.equals(
+            e.properties().getProperty(ExecutorFeatures.STAGE_PROPERTY))) {
+          scoringStages.add(e.stageInfo().stageId());
+        }
       }
 
       @Override
       public void onTaskEnd(SparkListenerTaskEnd e) {
         if (fineTuneStages.contains(e.stageId())) {
           fineTuneTasks.incrementAndGet();
+        }
+        if (scoringStages.contains(e.stageId())) {
+          scoringTasks.incrementAndGet();
         }
       }
     });
@@ -106,10 +115,20 @@ class FineTuneSparkTest {
         .filter(n -> pretrained.graph().getLayer(n) != null && pretrained.graph().getLayer(n).numParams() > 0)
         .findFirst().orElseThrow();
     assertThat(loaded.graph().getLayer(first).params()).isEqualTo(pretrained.graph().getLayer(first).params());
-    // the executors' validation scoring agrees with scoring the saved network in one JVM (evaluate)
-    EvaluateJob.Result val = new EvaluateJob(spark, lake, c).run(dir, "val");
+    // the training's validation scoring agrees with scoring the saved network in one JVM (evaluate, engine
+    // local) and with evaluate on the executors (engine spark: no pass in the driver, tasks tagged for it)
+    EvaluateJob.Result val = new EvaluateJob(spark, lake, config(Map.of("training.distributed.engine", "local")))
+        .run(dir, "val");
     assertThat(val.report().macroF1()).isCloseTo(r.validation().macroF1(), org.assertj.core.api.Assertions.within(1e-9));
     assertThat(val.report().accuracy()).isCloseTo(r.validation().accuracy(), org.assertj.core.api.Assertions.within(1e-9));
+    long beforeScoring = FineTuneTrainer.driverPasses();
+    EvaluateJob.Result onExecutors = new EvaluateJob(spark, lake, c).run(dir, "val");
+    spark.sparkContext().listenerBus().waitUntilEmpty();
+    assertThat(FineTuneTrainer.driverPasses()).isEqualTo(beforeScoring);
+    assertThat(scoringTasks.get()).isPositive();
+    assertThat(onExecutors.report().confusion()).isDeepEqualTo(val.report().confusion());
+    assertThat(onExecutors.report().macroAuc()).isCloseTo(val.report().macroAuc(),
+        org.assertj.core.api.Assertions.within(1e-6));
     EvaluateJob.Result test = new EvaluateJob(spark, lake, c).run(dir, "test");
     assertThat(test.images()).isEqualTo(9);
     // deterministic: the same seed and data give the same network (views from seed, epoch and content hash;

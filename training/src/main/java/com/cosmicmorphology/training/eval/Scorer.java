@@ -91,6 +91,17 @@ public final class Scorer {
   }
 
   public double[][] score(SparkSession spark, LakeLayout lake, List<LabelledImage> images) {
+    if (model.fineTuned() && FeatureStore.runsOnExecutors(spark, trainedAs)) {
+      Map<String, double[]> p = fineTunedOnExecutors(spark, lake, images);
+      List<String> missing = images.stream().filter(i -> !p.containsKey(i.contentSha256()))
+          .map(LabelledImage::imageId).limit(5).toList();
+      if (!missing.isEmpty()) {
+        throw new CosmicException(ExitCode.MISSING_INPUT, "the executors could not score " + missing + " (no "
+            + "features_inputs row at " + inputSize() + " px / " + resizePolicy() + " and the image bytes do not "
+            + "decode); run './cosmic prepare --size " + inputSize() + "' and see the quarantine table");
+      }
+      return images.stream().map(i -> p.get(i.contentSha256())).toArray(double[][]::new);
+    }
     if (model.fineTuned()) {
       return scoreUncached(images.stream().map(LabelledImage::pixels).toList());
     }
@@ -101,7 +112,14 @@ public final class Scorer {
 
   /** Whether {@link #score} needs the images' pixels in this JVM (not when the executors compute features). */
   public boolean needsPixels(SparkSession spark) {
-    return model.fineTuned() || !FeatureStore.runsOnExecutors(spark, trainedAs);
+    return !FeatureStore.runsOnExecutors(spark, trainedAs);
+  }
+
+  /** A fine-tuned model's probabilities by content hash, scored on the executors (undecodable ones absent). */
+  private Map<String, double[]> fineTunedOnExecutors(SparkSession spark, LakeLayout lake, List<LabelledImage> images) {
+    return FineTunedOnExecutors.score(spark, lake, model.modelId(), model.graph(),
+        backbone.inputLayout() == org.deeplearning4j.nn.conf.CNN2DFormat.NCHW, inputSize(), resizePolicy(), views,
+        images.stream().map(LabelledImage::contentSha256).distinct().toList());
   }
 
   /** What {@link #scoreOnExecutors} could score, and the images it could not (with why). */
@@ -109,13 +127,22 @@ public final class Scorer {
 
   /**
    * On a cluster, scores lake images by content hash alone: their features are computed on the executors
-   * (from model inputs, or the images' bytes decoded there), so no image bytes come to the driver. Null when
-   * this session runs in local mode or the model is fine-tuned (its whole network scores pixels): use
+   * (from model inputs, or the images' bytes decoded there), or, for a fine-tuned model, its whole network
+   * scores them there; no image bytes come to the driver. Null when this session runs in local mode: use
    * {@link #score}.
    */
   public Scored scoreOnExecutors(SparkSession spark, LakeLayout lake, List<LabelledImage> images) {
     if (needsPixels(spark)) {
       return null;
+    }
+    if (model.fineTuned()) {
+      Map<String, double[]> p = fineTunedOnExecutors(spark, lake, images);
+      List<LabelledImage> scored = images.stream().filter(i -> p.containsKey(i.contentSha256())).toList();
+      Map<String, String> failed = new java.util.LinkedHashMap<>();
+      images.stream().filter(i -> !p.containsKey(i.contentSha256()))
+          .forEach(i -> failed.put(i.imageId(), "not a decodable image (not scored on the executors)"));
+      return new Scored(scored.stream().map(LabelledImage::imageId).toList(),
+          scored.stream().map(i -> p.get(i.contentSha256())).toArray(double[][]::new), failed);
     }
     Map<String, float[][]> f = FeatureStore.of(spark, lake, backbone, trainedAs, resizePolicy()).partial()
         .features(images, views);

@@ -73,24 +73,7 @@ public final class ExecutorFeatures implements Serializable {
    */
   List<Row> compute(SparkSession spark, LakeLayout lake, String table, List<String> shas, int views, String policy,
       String backboneId) {
-    Dataset<Row> wanted = org.apache.spark.sql.functions.broadcast(
-        spark.createDataset(shas, Encoders.STRING()).toDF("content_sha256"));
-    Dataset<Row> prepared = spark.read().format("delta").load(lake.location("features_inputs"))
-        .where(col("size").equalTo(training.inputSize()).and(col("policy").equalTo(policy))
-            .and(col("error").isNull()))
-        .join(wanted, "content_sha256")
-        .select(col("content_sha256"), col("pixels"), lit(false).as("encoded")).dropDuplicates("content_sha256");
-    // images without model inputs at this size (predict --lake scores every image, curated or not): their
-    // encoded bytes are decoded and resized on the executors, as prepare would
-    Dataset<Row> lacking = wanted.join(prepared.select("content_sha256"), scala.collection.JavaConverters
-        .asScalaBuffer(List.of("content_sha256")).toSeq(), "left_anti");
-    Dataset<Row> pixels = prepared;
-    if (lake.exists(spark, com.cosmicmorphology.common.lake.LakeTable.IMAGES.tableName())) {
-      pixels = prepared.unionByName(lake.read(spark, com.cosmicmorphology.common.lake.LakeTable.IMAGES)
-          .join(lacking, "content_sha256")
-          .select(col("content_sha256"), col("content").as("pixels"), lit(true).as("encoded"))
-          .dropDuplicates("content_sha256"));
-    }
+    Dataset<Row> pixels = ExecutorPixels.of(spark, lake, shas, training.inputSize(), policy);
     // twice as many tasks as cores, so every executor gets work even where the scheduler places unevenly
     int tasks = Math.max(1, Math.min(shas.size(), 2 * spark.sparkContext().defaultParallelism()));
     int size = training.inputSize();
@@ -124,12 +107,9 @@ public final class ExecutorFeatures implements Serializable {
     List<Integer> batchViews = new ArrayList<>();
     while (it.hasNext()) {
       Row r = it.next();
-      byte[] px = r.getAs("pixels");
-      if (r.<Boolean>getAs("encoded")) {
-        px = modelInput(r.getString(0), px, size, policy);
-        if (px == null) {
-          continue; // left without features: the caller names it
-        }
+      byte[] px = ExecutorPixels.pixels(r, size, policy);
+      if (px == null) {
+        continue; // left without features: the caller names it
       }
       for (int v = 0; v < views; v++) {
         shas.add(r.getString(0));
@@ -164,22 +144,6 @@ public final class ExecutorFeatures implements Serializable {
     shas.clear();
     views.clear();
     batch.clear();
-  }
-
-  /** Encoded image bytes as the model input prepare would make (HWC RGB at {@code size}), or null. */
-  private static byte[] modelInput(String sha, byte[] encoded, int size, String policy) {
-    try {
-      java.awt.image.BufferedImage img = com.cosmicmorphology.common.image.Images.decode(encoded);
-      if (img == null) {
-        LOG.warn("image {} does not decode: no features", sha);
-        return null;
-      }
-      return com.cosmicmorphology.common.image.InputResizer.toHwcRgb(img, size,
-          com.cosmicmorphology.common.config.ResizePolicy.parse(policy));
-    } catch (java.io.IOException | RuntimeException e) {
-      LOG.warn("image {} does not decode ({}): no features", sha, e.toString());
-      return null;
-    }
   }
 
   /** This JVM's backbone for the recipe, built on first use from the shipped file. */

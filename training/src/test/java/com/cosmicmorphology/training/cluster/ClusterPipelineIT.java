@@ -59,6 +59,8 @@ class ClusterPipelineIT {
   private final Set<String> featureExecutors = ConcurrentHashMap.newKeySet();
   private final Set<Integer> fineTuneStages = ConcurrentHashMap.newKeySet();
   private final Set<String> fineTuneExecutors = ConcurrentHashMap.newKeySet();
+  private final Set<Integer> scoringStages = ConcurrentHashMap.newKeySet();
+  private final Set<String> scoringExecutors = ConcurrentHashMap.newKeySet();
   private final List<String> common = new ArrayList<>();
 
   @BeforeAll
@@ -134,6 +136,10 @@ class ClusterPipelineIT {
             e.properties().getProperty(com.cosmicmorphology.training.features.ExecutorFeatures.STAGE_PROPERTY))) {
           featureStages.add(e.stageInfo().stageId());
         }
+        if (e.properties() != null && com.cosmicmorphology.training.eval.FineTunedOnExecutors.STAGE.equals(
+            e.properties().getProperty(com.cosmicmorphology.training.features.ExecutorFeatures.STAGE_PROPERTY))) {
+          scoringStages.add(e.stageInfo().stageId());
+        }
         if (e.properties() != null && com.cosmicmorphology.training.distributed.SparkFineTuneTrainer.STAGE.equals(
             e.properties().getProperty(com.cosmicmorphology.training.features.ExecutorFeatures.STAGE_PROPERTY))) {
           fineTuneStages.add(e.stageInfo().stageId());
@@ -148,6 +154,9 @@ class ClusterPipelineIT {
         }
         if (featureStages.contains(e.stageId())) {
           featureExecutors.add(e.taskInfo().executorId());
+        }
+        if (scoringStages.contains(e.stageId())) {
+          scoringExecutors.add(e.taskInfo().executorId());
         }
         if (fineTuneStages.contains(e.stageId())) {
           fineTuneExecutors.add(e.taskInfo().executorId());
@@ -221,13 +230,13 @@ class ClusterPipelineIT {
         .first().getDouble(lake.read(spark, LakeTable.METRICS).schema().fieldIndex("value"));
     assertThat(accuracy).as("test accuracy vs majority class " + majority).isGreaterThan(majority);
 
-    // fine-tuning on the cluster (one short epoch): the backbone's last block and the head train in dl4j-spark
-    // tasks on both executor JVMs over pixels the executors read, validation is scored there too, the driver
-    // runs no pass of the network; evaluate and predict score with the fine-tuned model
+    // fine-tuning on the cluster (a few short epochs): the backbone's last block and the head train in dl4j-spark
+    // tasks on both executor JVMs over pixels the executors read, validation is scored there too; evaluate and
+    // predict score the fine-tuned network on the executors as well; the driver runs no pass of it throughout
     Path tuned = tmp.resolve("model-fine-tuned");
     long tunedDriverPasses = com.cosmicmorphology.training.head.FineTuneTrainer.driverPasses();
-    run("train", "--model-dir", tuned.toString(), "--mode", "fine-tune", "--epochs", "1",
-        "--set", "training.batch-size=16");
+    run("train", "--model-dir", tuned.toString(), "--mode", "fine-tune", "--epochs", "6",
+        "--set", "training.batch-size=8", "--set", "training.patience=6");
     spark.sparkContext().listenerBus().waitUntilEmpty();
     assertThat(com.cosmicmorphology.training.head.FineTuneTrainer.driverPasses()).isEqualTo(tunedDriverPasses);
     assertThat(fineTuneStages).isNotEmpty();
@@ -239,8 +248,13 @@ class ClusterPipelineIT {
         .readValue(tuned.resolve("metadata.json").toFile(), Map.class).get("model_id");
     run("evaluate", "--model-dir", tuned.toString());
     run("predict", "--model-dir", tuned.toString());
-    assertThat(lake.read(spark, LakeTable.METRICS).where("model_id = '" + tunedId + "' AND split = 'test'").count())
-        .isPositive();
+    spark.sparkContext().listenerBus().waitUntilEmpty();
+    assertThat(com.cosmicmorphology.training.head.FineTuneTrainer.driverPasses()).isEqualTo(tunedDriverPasses);
+    assertThat(scoringExecutors).doesNotContain("driver").hasSizeGreaterThanOrEqualTo(2);
+    double tunedAccuracy = lake.read(spark, LakeTable.METRICS)
+        .where("model_id = '" + tunedId + "' AND split = 'test' AND metric = 'accuracy' AND class IS NULL")
+        .first().getDouble(lake.read(spark, LakeTable.METRICS).schema().fieldIndex("value"));
+    assertThat(tunedAccuracy).as("fine-tuned test accuracy vs majority class " + majority).isGreaterThan(majority);
     assertThat(lake.read(spark, LakeTable.PREDICTIONS).where("model_id = '" + tunedId + "'").count()).isEqualTo(images);
   }
 
