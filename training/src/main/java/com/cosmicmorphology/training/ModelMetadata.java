@@ -1,5 +1,6 @@
 package com.cosmicmorphology.training;
 
+import com.cosmicmorphology.common.config.TrainingMode;
 import com.cosmicmorphology.common.config.CosmicConfig;
 import com.cosmicmorphology.common.lake.LakeLayout;
 import com.cosmicmorphology.training.backbone.Backbone;
@@ -37,8 +38,8 @@ final class ModelMetadata {
     meta.put("input_size", t.inputSize());
     meta.put("resize_policy", policy);
     meta.put("normalisation", "pixel/255");
-    meta.put("mode", t.mode());
-    if (!t.mode().equals("frozen")) {
+    meta.put("mode", t.mode().key());
+    if (t.mode() != TrainingMode.FROZEN) {
       meta.put("unfreeze_from", t.unfreezeFrom());
       meta.put("augmentation", "random dihedral view (rotations by 90 degrees, flips) per image and epoch");
     }

@@ -1,5 +1,6 @@
 package com.cosmicmorphology.training;
 
+import com.cosmicmorphology.common.config.TrainingMode;
 import com.cosmicmorphology.common.cli.CosmicException;
 import com.cosmicmorphology.common.cli.ExitCode;
 import com.cosmicmorphology.common.config.CosmicConfig;
@@ -78,7 +79,7 @@ public final class TrainJob {
     FeatureStore store = FeatureStore.of(spark, lake, backbone, t, policy);
     String master = spark.sparkContext().master();
     boolean distributed = SparkHeadTrainer.applies(t.distributed(), master);
-    Outcome outcome = t.mode().equals("frozen")
+    Outcome outcome = t.mode() == TrainingMode.FROZEN
         ? frozen(t, store, pool, classes, distributed)
         : fineTuned(t, backbone, train, val, classes, distributed, policy);
 

@@ -42,7 +42,7 @@ class DistributedBenchmarkIT {
 
     String out = java(List.of("com.cosmicmorphology.common.cli.Cosmic",
         "bench", "distributed", "--lake", lake.root(), "--epochs", "3", "--fine-tune-epochs", "2",
-        "--extract-repeats", "1", "--spark-jar", jar.toString(), "--executor-memory-mb", "1536",
+        "--extract-repeats", "1", "--warm-up-epochs", "1", "--spark-jar", jar.toString(), "--executor-memory-mb", "1536",
         "--set", "training.input-size=" + TrainingTest.SIZE, "--set", "training.feature-views=1",
         "--set", "inputs.policy=center-crop", "--set", "training.batch-size=8"),
         Map.of("SPARK_HOME", sparkHome, "SPARK_SCALA_VERSION", "2.12"), ROOT, "bench");

@@ -67,9 +67,7 @@ final class ConfigValidator {
     ratios("split.ratios", c.split().ratios());
     between("inputs.size", c.inputs().size(), 8, 1024);
     CosmicConfig.Training t = c.training();
-    oneOf("training.backbone", t.backbone(), "keras-h5", "resnet50", "squeezenet");
     oneOf("training.resnet-variant", t.resnetVariant(), "v1", "v1.5");
-    oneOf("training.mode", t.mode(), "frozen", "fine-tune");
     oneOf("training.head", t.head(), "auto", "linear", "mlp");
     between("training.cv-folds", t.cvFolds(), 2, 20);
     for (String f : t.featureLayers()) {
@@ -87,7 +85,6 @@ final class ConfigValidator {
     fraction("training.dropout", t.dropout());
     atLeast("training.patience", t.patience(), 1);
     CosmicConfig.Distributed d = t.distributed();
-    oneOf("training.distributed.engine", d.engine(), "auto", "local", "spark");
     oneOf("training.distributed.training-master", d.trainingMaster(), "parameter-averaging", "shared");
     atLeast("training.distributed.workers", d.workers(), 0);
     positive("training.distributed.averaging-frequency", d.averagingFrequency());

@@ -119,12 +119,12 @@ public record CosmicConfig(Lake lake, Spark spark, S3 s3, Nasa nasa, Ingest inge
    */
   @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
   public record Training(
-      String backbone,
+      BackboneKind backbone,
       String kerasModel,
       String weightsDir,
       boolean allowRandomWeights,
       String resnetVariant,
-      String mode,
+      TrainingMode mode,
       int inputSize,
       String unfreezeFrom,
       int featureViews,
@@ -174,6 +174,6 @@ public record CosmicConfig(Lake lake, Spark spark, S3 s3, Nasa nasa, Ingest inge
    * other and the driver on {@code sharedPort} within {@code sharedNetworkMask}).
    */
   @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
-  public record Distributed(String engine, String trainingMaster, int workers, int averagingFrequency,
+  public record Distributed(DistributedEngine engine, String trainingMaster, int workers, int averagingFrequency,
       int sharedPort, String sharedNetworkMask, String sharedControllerAddress) implements java.io.Serializable {}
 }

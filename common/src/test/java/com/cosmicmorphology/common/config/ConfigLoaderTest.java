@@ -71,6 +71,22 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void theTrainingEnumsNameTheSettingAndListTheirValues() {
+    Map<String, String> bad = Map.of("training.mode", "fine-tuned", "training.backbone", "resnet-50",
+        "training.distributed.engine", "yarn");
+    Map<String, String> valid = Map.of("training.mode", "frozen, fine-tune", "training.backbone",
+        "keras-h5, resnet50, squeezenet", "training.distributed.engine", "auto, local, spark");
+    bad.forEach((key, value) -> assertThatThrownBy(() -> loader.load(null, Map.of(), Map.of(key, value)))
+        .isInstanceOf(ConfigException.class).hasMessageContaining(key).hasMessageContaining("'" + value + "'")
+        .hasMessageContaining(valid.get(key)));
+    CosmicConfig c = loader.load(null, Map.of(), Map.of("training.mode", "fine-tune", "training.backbone", "resnet50",
+        "training.distributed.engine", "spark"));
+    assertThat(c.training().mode()).isEqualTo(TrainingMode.FINE_TUNE);
+    assertThat(c.training().backbone()).isEqualTo(BackboneKind.RESNET50);
+    assertThat(c.training().distributed().engine()).isEqualTo(DistributedEngine.SPARK);
+  }
+
+  @Test
   void badTypeNamesTheKey() {
     assertThatThrownBy(() -> loader.load(null, Map.of("COSMIC_NASA_HTTP_CONCURRENCY", "many"), Map.of()))
         .isInstanceOf(ConfigException.class)

@@ -1,5 +1,6 @@
 package com.cosmicmorphology.training.backbone;
 
+import com.cosmicmorphology.common.config.BackboneKind;
 import com.cosmicmorphology.common.config.CosmicConfig;
 import java.nio.file.Path;
 
@@ -9,15 +10,15 @@ public final class Backbones {
 
   public static Backbone create(CosmicConfig.Training t) {
     OneDnnHelpers.enable();
-    if (t.backbone().equals("keras-h5")) {
+    if (t.backbone() == BackboneKind.KERAS_H5) {
       return new KerasH5Backbone(Path.of(t.kerasModel()), t.inputSize(), t.featureLayers());
     }
     String dir = t.weightsDir().startsWith("~") ? System.getProperty("user.home") + t.weightsDir().substring(1)
         : t.weightsDir();
-    if (t.backbone().equals("resnet50")) {
+    if (t.backbone() == BackboneKind.RESNET50) {
       return new ResNet50Backbone(ResNet50Variant.parse("training.resnet-variant", t.resnetVariant()), t.inputSize(),
           Path.of(dir), t.allowRandomWeights(), t.seed());
     }
-    return new ZooBackbone(t.backbone(), t.inputSize(), Path.of(dir), t.allowRandomWeights(), t.seed());
+    return new ZooBackbone(t.backbone().key(), t.inputSize(), Path.of(dir), t.allowRandomWeights(), t.seed());
   }
 }

@@ -11,17 +11,30 @@ import java.util.Locale;
  * the single JVM); {@code error}: why it has no figures.
  */
 record BenchRun(String name, int workers, int cores, long unitsPerStep, List<Double> stepSeconds,
-    List<Double> accuracies, String error, double executorRssMb) {
+    List<Double> accuracies, String error, double executorRssMb, int warmUpSteps) {
+
+  BenchRun(String name, int workers, int cores, long unitsPerStep, List<Double> stepSeconds, List<Double> accuracies,
+      String error, double executorRssMb) {
+    this(name, workers, cores, unitsPerStep, stepSeconds, accuracies, error, executorRssMb, 0);
+  }
 
   static BenchRun failed(String name, int workers, int cores, String error) {
-    return new BenchRun(name, workers, cores, 0, List.of(), List.of(), error, Double.NaN);
+    return new BenchRun(name, workers, cores, 0, List.of(), List.of(), error, Double.NaN, 0);
+  }
+
+  /** The same run with its first {@code steps} left out of the speed figures (not out of time-to-accuracy). */
+  BenchRun warmUp(int steps) {
+    return new BenchRun(name, workers, cores, unitsPerStep, stepSeconds, accuracies, error, executorRssMb, steps);
   }
 
   boolean ok() {
-    return error == null && !stepSeconds.isEmpty();
+    return error == null && stepSeconds.size() > warmUpSteps;
   }
 
-  /** The median step: the first epoch (JIT, Spark's first jobs, workspaces) is an outlier on every side. */
+  /**
+   * The median timed step, after the warm-up steps: the first epochs (JIT on a one-core executor, Spark's first
+   * jobs, workspaces) are outliers on every side.
+   */
   double medianSeconds() {
     return quantile(0.5);
   }
@@ -61,7 +74,8 @@ record BenchRun(String name, int workers, int cores, long unitsPerStep, List<Dou
   }
 
   private double quantile(double q) {
-    double[] s = stepSeconds.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    double[] s = stepSeconds.subList(Math.min(warmUpSteps, stepSeconds.size()), stepSeconds.size()).stream()
+        .mapToDouble(Double::doubleValue).sorted().toArray();
     if (s.length == 0) {
       return Double.NaN;
     }

@@ -60,6 +60,10 @@ public final class DistributedBenchmark implements Callable<Integer> {
   @Option(names = "--fine-tune-epochs", defaultValue = "15", description = "Fine-tune leg: epochs for every run.")
   int fineTuneEpochs;
 
+  @Option(names = "--warm-up-epochs", defaultValue = "2",
+      description = "Training legs: epochs left out of the speed figures on every side (kept in time-to-accuracy).")
+  int warmUpEpochs;
+
   @Option(names = "--extract-repeats", defaultValue = "3", description = "Extract leg: timed extractions per side.")
   int extractRepeats;
 
@@ -118,8 +122,9 @@ public final class DistributedBenchmark implements Callable<Integer> {
       SparkSession spark = ctx.spark();
       String single = "single JVM (2 threads)";
       add("extract", () -> extract.run(spark, scratch, t, policy, single, 0, 0));
-      add("fine-tune", () -> fineTune.single(t.withEpochs(fineTuneEpochs, fineTuneEpochs + 1), single));
-      add("head", () -> head.single(t.withEpochs(epochs, epochs + 1), single));
+      add("fine-tune", () -> fineTune.single(t.withEpochs(fineTuneEpochs, fineTuneEpochs + 1), single)
+          .warmUp(warmUpEpochs));
+      add("head", () -> head.single(t.withEpochs(epochs, epochs + 1), single).warmUp(warmUpEpochs));
       spark.stop();
 
       // worker JVMs with the same total cores
@@ -170,7 +175,7 @@ public final class DistributedBenchmark implements Callable<Integer> {
           .write().format("delta").save(scratch.location(TrainingData.INPUTS));
     }
     System.out.printf("data: %d train and %d validation images at %d px, %d classes, %d views, backbone %s%n",
-        train.size(), val.size(), t.inputSize(), classes.size(), t.featureViews(), t.backbone());
+        train.size(), val.size(), t.inputSize(), classes.size(), t.featureViews(), t.backbone().key());
     return data;
   }
 
@@ -203,9 +208,9 @@ public final class DistributedBenchmark implements Callable<Integer> {
         String name = master + ", " + shape;
         CosmicConfig.Training tm = withMaster(t, master);
         addOn(cluster, "fine-tune", name, () -> fineTune.distributed(spark, scratch,
-            tm.withEpochs(fineTuneEpochs, fineTuneEpochs + 1), policy, name, workers, cores));
+            tm.withEpochs(fineTuneEpochs, fineTuneEpochs + 1), policy, name, workers, cores).warmUp(warmUpEpochs));
         addOn(cluster, "head", name, () -> head.distributed(spark, tm.withEpochs(epochs, epochs + 1), name, workers,
-            cores));
+            cores).warmUp(warmUpEpochs));
       }
     }
   }
@@ -256,8 +261,9 @@ public final class DistributedBenchmark implements Callable<Integer> {
     ScalingModel model = null;
     if (runs.containsKey("fine-tune")) {
       List<BenchRun> r = runs.get("fine-tune");
-      table(out, "fine-tune: " + data.train().size() + " images per epoch, " + fineTuneEpochs + " epochs, batch "
-          + t.batchSize() + ", from " + t.unfreezeFrom(), "images/s", r, net.stepFlops());
+      table(out, "fine-tune: " + data.train().size() + " images per epoch, " + fineTuneEpochs + " epochs (median after "
+          + warmUpEpochs + " warm-up), batch " + t.batchSize() + ", from " + t.unfreezeFrom(), "images/s", r,
+          net.stepFlops());
       BenchRun base = r.get(0);
       BenchRun two = ok(r, 2);
       int perWorker = Math.max(1, t.batchSize() / 2);
@@ -284,7 +290,8 @@ public final class DistributedBenchmark implements Callable<Integer> {
     }
     if (head != null) {
       List<BenchRun> r = runs.get("head");
-      table(out, "head: " + head.examples + " examples per epoch, " + epochs + " epochs", "examples/s", r, Double.NaN);
+      table(out, "head: " + head.examples + " examples per epoch, " + epochs + " epochs (median after " + warmUpEpochs
+          + " warm-up)", "examples/s", r, Double.NaN);
       BenchRun two = ok(r, 2);
       if (result == null) {
         result = new BenchResult("distributed", two == null ? Double.NaN : two.unitsPerSecond(),
@@ -312,7 +319,7 @@ public final class DistributedBenchmark implements Callable<Integer> {
         }
       }
     }
-    out.println(result.with("fine_tune_epochs", fineTuneEpochs).with("epochs", epochs)
+    out.println(result.with("fine_tune_epochs", fineTuneEpochs).with("epochs", epochs).with("warm_up_epochs", warmUpEpochs)
         .with("driver_peak_rss_mb", BenchResult.peakRssMb()).line());
   }
 

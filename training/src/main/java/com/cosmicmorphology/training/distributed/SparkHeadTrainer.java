@@ -1,5 +1,6 @@
 package com.cosmicmorphology.training.distributed;
 
+import com.cosmicmorphology.common.config.DistributedEngine;
 import com.cosmicmorphology.common.config.CosmicConfig;
 import com.cosmicmorphology.training.eval.Metrics;
 import com.cosmicmorphology.training.head.EarlyStopping;
@@ -112,6 +113,6 @@ public final class SparkHeadTrainer {
 
   /** Whether {@code train} should use this trainer: engine spark, or auto with a non-local master. */
   public static boolean applies(CosmicConfig.Distributed d, String master) {
-    return d.engine().equals("spark") || (d.engine().equals("auto") && !master.startsWith("local"));
+    return d.engine() == DistributedEngine.SPARK || (d.engine() == DistributedEngine.AUTO && !master.startsWith("local"));
   }
 }

@@ -46,7 +46,9 @@ public final class Scorer {
             + "backbone file or retrain");
       }
     }
-    CosmicConfig.Training asTrained = new CosmicConfig.Training(type, type.equals("keras-h5") ? (String) b.get("file")
+    com.cosmicmorphology.common.config.BackboneKind kind = com.cosmicmorphology.common.config.BackboneKind.parse(type);
+    CosmicConfig.Training asTrained = new CosmicConfig.Training(kind,
+        kind == com.cosmicmorphology.common.config.BackboneKind.KERAS_H5 ? (String) b.get("file")
         : t.kerasModel(), t.weightsDir(), t.allowRandomWeights(),
         b.get("variant") == null ? t.resnetVariant() : (String) b.get("variant"), t.mode(), size, t.unfreezeFrom(),
         t.featureViews(), t.epochs(), t.batchSize(), t.learningRate(), t.hidden(), t.dropout(), t.l2(), t.patience(),

@@ -56,7 +56,7 @@ public final class ExecutorFeatures implements Serializable {
    */
   public ExecutorFeatures(SparkSession spark, CosmicConfig.Training training) {
     this.training = training;
-    if (training.backbone().equals("keras-h5")) {
+    if (training.backbone() == com.cosmicmorphology.common.config.BackboneKind.KERAS_H5) {
       Path file = Path.of(training.kerasModel()).toAbsolutePath().normalize();
       spark.sparkContext().addFile(file.toString());
       this.shippedKerasFile = file.getFileName().toString();
@@ -149,7 +149,7 @@ public final class ExecutorFeatures implements Serializable {
   /** This JVM's backbone for the recipe, built on first use from the shipped file. */
   private Backbone backbone() {
     CosmicConfig.Training local = shippedKerasFile == null ? training : training.withKerasModel(SparkFiles.get(shippedKerasFile));
-    String key = local.backbone() + "|" + local.kerasModel() + "|" + local.inputSize() + "|" + local.featureLayers()
+    String key = local.backbone().key() + "|" + local.kerasModel() + "|" + local.inputSize() + "|" + local.featureLayers()
         + "|" + local.resnetVariant();
     return BUILT.computeIfAbsent(key, k -> Backbones.create(local));
   }

@@ -21,8 +21,12 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
  */
 public final class ModelMetadataCheck {
   private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
-  private static final Set<String> BACKBONES = Set.of("keras-h5", "resnet50", "squeezenet");
-  private static final Set<String> MODES = Set.of("frozen", "fine-tune");
+  private static final Set<String> BACKBONES = java.util.Arrays.stream(
+      com.cosmicmorphology.common.config.BackboneKind.values()).map(com.cosmicmorphology.common.config.BackboneKind::key)
+      .collect(java.util.stream.Collectors.toSet());
+  private static final Set<String> MODES = java.util.Arrays.stream(
+      com.cosmicmorphology.common.config.TrainingMode.values()).map(com.cosmicmorphology.common.config.TrainingMode::key)
+      .collect(java.util.stream.Collectors.toSet());
   /** Far above any input a backbone here takes; bounds the per-image buffers (size x size x 3). */
   static final int MAX_INPUT_SIZE = 4096;
   /** The dihedral group has 8 elements. */

@@ -41,7 +41,7 @@ public final class ModelStore {
     }
 
     public boolean fineTuned() {
-      return "fine-tune".equals(metadata.get("mode"));
+      return com.cosmicmorphology.common.config.TrainingMode.FINE_TUNE.key().equals(metadata.get("mode"));
     }
 
     @SuppressWarnings("unchecked")

@@ -1,5 +1,6 @@
 package com.cosmicmorphology.training.selection;
 
+import com.cosmicmorphology.common.config.TrainingMode;
 import static org.apache.spark.sql.functions.col;
 
 import com.cosmicmorphology.common.cli.CosmicException;
@@ -67,9 +68,9 @@ public final class TuneJob {
 
   public Result run(int trials, long seed) {
     CosmicConfig.Training t = config.training();
-    if (!t.mode().equals("frozen")) {
+    if (t.mode() != TrainingMode.FROZEN) {
       throw new CosmicException(ExitCode.USAGE, "tune searches frozen-mode heads over cached features; "
-          + "training.mode=" + t.mode() + " is not searched: run with --set training.mode=frozen");
+          + "training.mode=" + t.mode().key() + " is not searched: run with --set training.mode=frozen");
     }
     TrainingData data = new TrainingData(spark, lake);
     String policy = config.inputs().policy().key();
