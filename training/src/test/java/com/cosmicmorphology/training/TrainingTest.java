@@ -200,6 +200,11 @@ class TrainingTest {
         List.of(px), SIZE)).toFloatVector();
     assertThat(got.get(photoSha)[0]).containsExactly(inDriverToo, org.assertj.core.api.Assertions.within(1e-5f));
     assertThat(com.cosmicmorphology.training.features.FeatureStore.driverPasses()).isEqualTo(driverBefore + images.size() * 2L);
+    // the executors decode under the run's decode.* limits, not the defaults: a photograph declaring more
+    // pixels than allowed is refused there (views 2-3 are not cached yet, so they must be decoded)
+    assertThat(com.cosmicmorphology.training.features.FeatureStore.of(spark, viaTasks, Backbones.create(onExecutors),
+        onExecutors, "center-crop").decodeLimits(new com.cosmicmorphology.common.image.DecodeLimits(50, 100))
+        .partial().features(unprepared.subList(0, 1), 4)).isEmpty();
     // without partial(), a missing image is one clear error naming it and what to run
     assertThatThrownBy(() -> com.cosmicmorphology.training.features.FeatureStore.of(spark, viaTasks,
         Backbones.create(onExecutors), onExecutors, "center-crop").features(unprepared.subList(1, 2), 2))

@@ -38,7 +38,8 @@ public final class FineTunedOnExecutors {
    * absent from the result.
    */
   static Map<String, double[]> score(SparkSession spark, LakeLayout lake, String modelId, ComputationGraph net,
-      boolean nchw, int size, String policy, int views, List<String> shas) {
+      boolean nchw, int size, String policy, int views, List<String> shas,
+      com.cosmicmorphology.common.image.DecodeLimits limits) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     String json = net.getConfiguration().toJson();
     Broadcast<INDArray> params = jsc.broadcast(net.params().dup());
@@ -61,7 +62,7 @@ public final class FineTunedOnExecutors {
             List<byte[]> batch = new ArrayList<>();
             while (it.hasNext()) {
               Row r = it.next();
-              byte[] px = ExecutorPixels.pixels(r, size, policy);
+              byte[] px = ExecutorPixels.pixels(r, size, policy, limits);
               if (px != null) {
                 ids.add(r.getString(0));
                 batch.add(px);

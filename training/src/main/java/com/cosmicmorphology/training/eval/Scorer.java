@@ -107,7 +107,7 @@ public final class Scorer {
     if (model.fineTuned()) {
       return scoreUncached(images.stream().map(LabelledImage::pixels).toList());
     }
-    FeatureStore store = FeatureStore.of(spark, lake, backbone, trainedAs, resizePolicy());
+    FeatureStore store = FeatureStore.of(spark, lake, backbone, trainedAs, resizePolicy()).decodeLimits(decodeLimits);
     Map<String, float[][]> f = store.features(images, views);
     return HeadTrainer.probabilities(model.net(), standardiser, images.stream().map(i -> f.get(i.contentSha256())).toList());
   }
@@ -121,7 +121,7 @@ public final class Scorer {
   private Map<String, double[]> fineTunedOnExecutors(SparkSession spark, LakeLayout lake, List<LabelledImage> images) {
     return FineTunedOnExecutors.score(spark, lake, model.modelId(), model.graph(),
         backbone.inputLayout() == org.deeplearning4j.nn.conf.CNN2DFormat.NCHW, inputSize(), resizePolicy(), views,
-        images.stream().map(LabelledImage::contentSha256).distinct().toList());
+        images.stream().map(LabelledImage::contentSha256).distinct().toList(), decodeLimits);
   }
 
   /** What {@link #scoreOnExecutors} could score, and the images it could not (with why). */
@@ -146,7 +146,7 @@ public final class Scorer {
       return new Scored(scored.stream().map(LabelledImage::imageId).toList(),
           scored.stream().map(i -> p.get(i.contentSha256())).toArray(double[][]::new), failed);
     }
-    Map<String, float[][]> f = FeatureStore.of(spark, lake, backbone, trainedAs, resizePolicy()).partial()
+    Map<String, float[][]> f = FeatureStore.of(spark, lake, backbone, trainedAs, resizePolicy()).decodeLimits(decodeLimits).partial()
         .features(images, views);
     List<LabelledImage> scored = images.stream().filter(i -> f.containsKey(i.contentSha256())).toList();
     Map<String, String> failed = new java.util.LinkedHashMap<>();

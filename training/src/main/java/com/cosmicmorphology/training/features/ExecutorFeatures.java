@@ -72,14 +72,14 @@ public final class ExecutorFeatures implements Serializable {
    *     so the table is not scanned again for them
    */
   List<Row> compute(SparkSession spark, LakeLayout lake, String table, List<String> shas, int views, String policy,
-      String backboneId) {
+      String backboneId, com.cosmicmorphology.common.image.DecodeLimits limits) {
     Dataset<Row> pixels = ExecutorPixels.of(spark, lake, shas, training.inputSize(), policy);
     // twice as many tasks as cores, so every executor gets work even where the scheduler places unevenly
     int tasks = Math.max(1, Math.min(shas.size(), 2 * spark.sparkContext().defaultParallelism()));
     int size = training.inputSize();
     Timestamp now = Timestamp.from(Instant.now());
     JavaRDD<Row> rows = pixels.javaRDD().repartition(tasks)
-        .mapPartitions(it -> score(it, views, size, policy, backboneId, now));
+        .mapPartitions(it -> score(it, views, size, policy, backboneId, now, limits));
     String before = spark.sparkContext().getLocalProperty(STAGE_PROPERTY);
     spark.sparkContext().setLocalProperty(STAGE_PROPERTY, STAGE);
     Dataset<Row> computed = spark.createDataFrame(rows, FeatureStore.SCHEMA).persist(StorageLevel.MEMORY_AND_DISK());
@@ -99,7 +99,7 @@ public final class ExecutorFeatures implements Serializable {
 
   /** Executor side: one partition's images, scored in batches of every view. */
   private Iterator<Row> score(Iterator<Row> it, int views, int size, String policy, String backboneId,
-      Timestamp now) {
+      Timestamp now, com.cosmicmorphology.common.image.DecodeLimits limits) {
     Backbone backbone = backbone();
     List<Row> out = new ArrayList<>();
     List<String> shas = new ArrayList<>();
@@ -107,7 +107,7 @@ public final class ExecutorFeatures implements Serializable {
     List<Integer> batchViews = new ArrayList<>();
     while (it.hasNext()) {
       Row r = it.next();
-      byte[] px = ExecutorPixels.pixels(r, size, policy);
+      byte[] px = ExecutorPixels.pixels(r, size, policy, limits);
       if (px == null) {
         continue; // left without features: the caller names it
       }

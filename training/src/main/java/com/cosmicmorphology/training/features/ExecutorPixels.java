@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
 import com.cosmicmorphology.common.config.ResizePolicy;
+import com.cosmicmorphology.common.image.DecodeLimits;
 import com.cosmicmorphology.common.image.Images;
 import com.cosmicmorphology.common.image.InputResizer;
 import com.cosmicmorphology.common.lake.LakeLayout;
@@ -47,16 +48,17 @@ public final class ExecutorPixels {
         .dropDuplicates("content_sha256"));
   }
 
-  /** A row of {@link #of} as model-input pixels (HWC RGB at {@code size}), or null when its bytes do not decode. */
-  public static byte[] pixels(Row r, int size, String policy) {
+  /**
+   * A row of {@link #of} as model-input pixels, image bytes decoded under the run's {@code decode.*} limits (HWC RGB at {@code size}), or null when its bytes do not decode. */
+  public static byte[] pixels(Row r, int size, String policy, DecodeLimits limits) {
     byte[] px = r.getAs("pixels");
-    return r.<Boolean>getAs("encoded") ? modelInput(r.getString(0), px, size, policy) : px;
+    return r.<Boolean>getAs("encoded") ? modelInput(r.getString(0), px, size, policy, limits) : px;
   }
 
   /** Encoded image bytes as the model input prepare would make (HWC RGB at {@code size}), or null. */
-  static byte[] modelInput(String sha, byte[] encoded, int size, String policy) {
+  static byte[] modelInput(String sha, byte[] encoded, int size, String policy, DecodeLimits limits) {
     try {
-      BufferedImage img = Images.decode(encoded);
+      BufferedImage img = Images.decode(encoded, limits);
       if (img == null) {
         LOG.warn("image {} does not decode: not scored", sha);
         return null;

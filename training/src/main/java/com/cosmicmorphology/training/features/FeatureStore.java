@@ -50,6 +50,8 @@ public final class FeatureStore {
   private ExecutorFeatures executors;
   private String policy;
   private boolean partial;
+  private com.cosmicmorphology.common.image.DecodeLimits decodeLimits =
+      com.cosmicmorphology.common.image.DecodeLimits.DEFAULT;
 
   public FeatureStore(SparkSession spark, LakeLayout lake, Backbone backbone) {
     this.spark = spark;
@@ -92,6 +94,12 @@ public final class FeatureStore {
    */
   public FeatureStore partial() {
     this.partial = true;
+    return this;
+  }
+
+  /** The {@code decode.*} limits image bytes are decoded under on the executors (the run's, not the defaults). */
+  public FeatureStore decodeLimits(com.cosmicmorphology.common.image.DecodeLimits limits) {
+    this.decodeLimits = limits;
     return this;
   }
 
@@ -143,7 +151,7 @@ public final class FeatureStore {
         bySha.size() * views - todo.size(), executors != null ? " on the executors" : "");
     if (executors != null) {
       List<String> missing = todo.stream().map(t -> t[0]).distinct().toList();
-      List<Row> rows = executors.compute(spark, lake, table(), missing, views, policy, backbone.id());
+      List<Row> rows = executors.compute(spark, lake, table(), missing, views, policy, backbone.id(), decodeLimits);
       computed += rows.size();
       rows.forEach(r -> put(r, views, out));
       if (partial) {
