@@ -85,6 +85,13 @@ public final class ProcessingBenchmark implements Callable<Integer> {
       description = "Folder of real photographs, cycled to --images distinct byte strings (default: ${DEFAULT-VALUE}).")
   Path imageDir;
 
+  /** The metadata leg's timings. */
+  private record MetadataTimes(double edaSeconds, double splitSeconds, Map<String, Long> included) {}
+
+  /** The pixel-statistics leg: the job against the same calculator on plain threads and on one. */
+  private record PixelTimes(int images, double oursSeconds, double computeSeconds, double baseSeconds,
+      double singleSeconds, int cores, double checksum, double threadsChecksum) {}
+
   @Override
   public Integer call() throws Exception {
     java.io.PrintWriter out = spec.commandLine().getOut();
@@ -94,112 +101,126 @@ public final class ProcessingBenchmark implements Callable<Integer> {
     try {
       JobContext ctx = JobContext.from(options, Map.of("lake.root", root.resolve("meta").toString()));
       SparkSession spark = ctx.spark();
-
-      // (1) metadata EDA + split over N rows
-      LakeLayout meta = new LakeLayout(root.resolve("meta").toString());
-      syntheticImages(spark, rows).write().format("delta").mode(SaveMode.Overwrite).save(meta.location(LakeTable.IMAGES));
-      spark.read().format("delta").load(meta.location(LakeTable.IMAGES)).select("image_id", "label")
-          .withColumn("source", lit("synthetic")).withColumn("content_sha256", col("image_id"))
-          .withColumn("group_id", col("image_id")).withColumn("included", lit(true))
-          .withColumn("reason", lit("ok")).withColumn("detail", lit(null).cast("string"))
-          .withColumn("curated_at", current_timestamp())
-          .select("image_id", "source", "label", "content_sha256", "group_id", "included", "reason", "detail", "curated_at")
-          .write().format("delta").mode(SaveMode.Overwrite).save(meta.location(CleanJob.TABLE));
-      long t0 = System.nanoTime();
-      EdaTables eda = new EdaTables(spark, meta);
-      for (Map.Entry<String, Dataset<Row>> e : eda.metadataTables().entrySet()) {
-        e.getValue().write().format("delta").mode(SaveMode.Overwrite).save(meta.location(e.getKey()));
-      }
-      double edaSeconds = (System.nanoTime() - t0) / 1e9;
-      long t1 = System.nanoTime();
-      SplitJob.Result split = new SplitJob(spark, meta).run(42, List.of(0.7, 0.15, 0.15));
-      double splitSeconds = (System.nanoTime() - t1) / 1e9;
-
-      // (2) pixel statistics: Spark job vs single thread, same bytes
-      List<byte[]> bytes = distinctImages(imageDir, 0, images);
-      final int count = bytes.size();
+      MetadataTimes m = metadata(spark, new LakeLayout(root.resolve("meta").toString()));
       LakeLayout px = new LakeLayout(root.resolve("pixels").toString());
-      realImages(spark, bytes).write().format("delta").mode(SaveMode.Overwrite).save(px.location(LakeTable.IMAGES));
-      double dark = ctx.config().eda().darkThreshold();
-      // baseline first, after an untimed warm-up pass, so neither side runs on a cold JIT
-      List<byte[]> warmUpBytes = distinctImages(imageDir, count, warmUp);
-      onThreads(warmUpBytes, dark, 1);
-      long t3 = System.nanoTime();
-      double checksum = onThreads(bytes, dark, 1);
-      double singleSeconds = (System.nanoTime() - t3) / 1e9;
-      // the honest ceiling: the same calculator on as many plain threads as Spark has cores, same warm-up
-      int cores = spark.sparkContext().defaultParallelism();
-      onThreads(warmUpBytes, dark, cores);
-      long t5 = System.nanoTime();
-      double threadsChecksum = onThreads(bytes, dark, cores);
-      double baseSeconds = (System.nanoTime() - t5) / 1e9;
-      if (Math.abs(threadsChecksum - checksum) > 1e-6 * Math.max(1, Math.abs(checksum))) {
-        throw new CosmicException(ExitCode.JOB_FAILED, "bench: the threaded baseline computed other statistics");
-      }
-      // The job reads its bytes from the table, as in production: the bench's in-memory copy (M x ~20 KB)
-      // would otherwise stay live in the heap G1 marks while the job runs (measured: a concurrent marking
-      // cycle every ~1.7 s, each taking one of the two cores for ~0.25 s).
-      bytes = null;
-      // Spark gets the same treatment as the baseline: an untimed pass of the whole job over the same other
-      // images (JIT of the Parquet binary reader, Delta's snapshot and commit code), in a lake of its own
-      LakeLayout warm = new LakeLayout(root.resolve("warm-up").toString());
-      realImages(spark, warmUpBytes).write().format("delta").mode(SaveMode.Overwrite).save(warm.location(LakeTable.IMAGES));
-      warmUpBytes = null;
-      new PixelStatsJob(spark, warm, dark).run();
-      computeOnly(spark, warm, dark);
-      // the computation alone, as Spark runs it (read, decode, measure; no write)
-      long tc = System.nanoTime();
-      long n = computeOnly(spark, px, dark);
-      double computeSeconds = (System.nanoTime() - tc) / 1e9;
-      // the whole incremental job: new hashes only, statistics, appended to eda_pixel_stats
-      long t2 = System.nanoTime();
-      PixelStatsJob.Result r = new PixelStatsJob(spark, px, dark).run();
-      double oursSeconds = (System.nanoTime() - t2) / 1e9;
-      if (r.computed() != count || n != count) {
-        throw new CosmicException(ExitCode.JOB_FAILED, "bench: " + r.computed() + " hashes computed, expected " + count);
-      }
-
-      // (3) model inputs over the same images
-      spark.read().format("delta").load(px.location(LakeTable.IMAGES)).select("image_id", "source", "label", "content_sha256")
-          .withColumn("group_id", col("image_id")).withColumn("included", lit(true)).withColumn("reason", lit("ok"))
-          .withColumn("detail", lit(null).cast("string")).withColumn("curated_at", current_timestamp())
-          .write().format("delta").mode(SaveMode.Overwrite).save(px.location(CleanJob.TABLE));
+      PixelTimes p = pixelStatistics(spark, root, px, ctx.config().eda().darkThreshold());
       long t4 = System.nanoTime();
-      ModelInputsJob.Result in = new ModelInputsJob(spark, px).run(ctx.config().inputs().size(), ResizePolicy.CENTER_CROP);
+      long prepared = modelInputs(spark, px, ctx.config().inputs().size());
       double inputSeconds = (System.nanoTime() - t4) / 1e9;
-
-      double ours = count / oursSeconds;
-      double base = count / baseSeconds;
-      double single = count / singleSeconds;
-      out.printf("%-46s %12s %10s%n", "step", "items", "seconds");
-      out.printf("%-46s %12d %10.1f%n", "metadata EDA (7 tables)", rows, edaSeconds);
-      out.printf("%-46s %12d %10.1f%n", "split " + split.included(), rows, splitSeconds);
-      out.printf("%-46s %12d %10.1f  (%.1f img/s)%n", "pixel stats job (incl. Delta read + commit)",
-          count, oursSeconds, ours);
-      out.printf("%-46s %12d %10.1f  (%.1f img/s)%n", "pixel stats computation, Spark " + spark.sparkContext().master(),
-          count, computeSeconds, count / computeSeconds);
-      out.printf("%-46s %12d %10.1f  (%.1f img/s, checksum %.3f)%n", "pixel stats, " + cores
-          + " plain threads (baseline)", count, baseSeconds, base, threadsChecksum);
-      out.printf("%-46s %12d %10.1f  (%.1f img/s, checksum %.3f)%n", "pixel stats, one thread",
-          count, singleSeconds, single, checksum);
-      out.printf("job = %.2f of %d plain threads (goal >= 0.9), %.2fx one thread%n", ours / base, cores,
-          ours / single);
-      out.printf("%-46s %12d %10.1f%n", "model inputs " + ctx.config().inputs().size() + "px", in.prepared(),
-          inputSeconds);
-      out.println(new BenchResult("processing", ours, base, "images/s")
-          .with("rows", rows).with("eda_s", edaSeconds).with("split_s", splitSeconds)
-          .with("eda_split_s", edaSeconds + splitSeconds).with("images", count)
-          .with("inputs_s", inputSeconds).with("compute_img_s", count / computeSeconds)
-          .with("compute_ratio", (count / computeSeconds) / base).with("threads_ratio", ours / base)
-          .with("baseline_threads", cores).with("single_thread_img_s", single)
-          .with("single_thread_ratio", ours / single).line());
-      out.flush();
+      report(out, spark, m, p, ctx.config().inputs().size(), prepared, inputSeconds);
     } finally {
       if (options.lake() == null) {
         com.cosmicmorphology.common.bench.BenchFiles.deleteRecursively(root);
       }
     }
     return ExitCode.OK.code();
+  }
+
+  /** (1) metadata EDA and split over {@code rows} synthetic rows. */
+  private MetadataTimes metadata(SparkSession spark, LakeLayout meta) {
+    syntheticImages(spark, rows).write().format("delta").mode(SaveMode.Overwrite).save(meta.location(LakeTable.IMAGES));
+    spark.read().format("delta").load(meta.location(LakeTable.IMAGES)).select("image_id", "label")
+        .withColumn("source", lit("synthetic")).withColumn("content_sha256", col("image_id"))
+        .withColumn("group_id", col("image_id")).withColumn("included", lit(true))
+        .withColumn("reason", lit("ok")).withColumn("detail", lit(null).cast("string"))
+        .withColumn("curated_at", current_timestamp())
+        .select("image_id", "source", "label", "content_sha256", "group_id", "included", "reason", "detail", "curated_at")
+        .write().format("delta").mode(SaveMode.Overwrite).save(meta.location(CleanJob.TABLE));
+    long t0 = System.nanoTime();
+    EdaTables eda = new EdaTables(spark, meta);
+    for (Map.Entry<String, Dataset<Row>> e : eda.metadataTables().entrySet()) {
+      e.getValue().write().format("delta").mode(SaveMode.Overwrite).save(meta.location(e.getKey()));
+    }
+    double edaSeconds = (System.nanoTime() - t0) / 1e9;
+    long t1 = System.nanoTime();
+    SplitJob.Result split = new SplitJob(spark, meta).run(42, List.of(0.7, 0.15, 0.15));
+    double splitSeconds = (System.nanoTime() - t1) / 1e9;
+    return new MetadataTimes(edaSeconds, splitSeconds, split.included());
+  }
+
+  /** (2) pixel statistics: the Spark job against the same calculator on plain threads, on the same bytes. */
+  private PixelTimes pixelStatistics(SparkSession spark, Path root, LakeLayout px, double dark) throws Exception {
+    List<byte[]> bytes = distinctImages(imageDir, 0, images);
+    final int count = bytes.size();
+    realImages(spark, bytes).write().format("delta").mode(SaveMode.Overwrite).save(px.location(LakeTable.IMAGES));
+    // baseline first, after an untimed warm-up pass, so neither side runs on a cold JIT
+    List<byte[]> warmUpBytes = distinctImages(imageDir, count, warmUp);
+    onThreads(warmUpBytes, dark, 1);
+    long t3 = System.nanoTime();
+    double checksum = onThreads(bytes, dark, 1);
+    double singleSeconds = (System.nanoTime() - t3) / 1e9;
+    // the honest ceiling: the same calculator on as many plain threads as Spark has cores, same warm-up
+    int cores = spark.sparkContext().defaultParallelism();
+    onThreads(warmUpBytes, dark, cores);
+    long t5 = System.nanoTime();
+    double threadsChecksum = onThreads(bytes, dark, cores);
+    double baseSeconds = (System.nanoTime() - t5) / 1e9;
+    if (Math.abs(threadsChecksum - checksum) > 1e-6 * Math.max(1, Math.abs(checksum))) {
+      throw new CosmicException(ExitCode.JOB_FAILED, "bench: the threaded baseline computed other statistics");
+    }
+    // The job reads its bytes from the table, as in production: the bench's in-memory copy (M x ~20 KB)
+    // would otherwise stay live in the heap G1 marks while the job runs (measured: a concurrent marking
+    // cycle every ~1.7 s, each taking one of the two cores for ~0.25 s).
+    bytes = null;
+    // Spark gets the same treatment as the baseline: an untimed pass of the whole job over the same other
+    // images (JIT of the Parquet binary reader, Delta's snapshot and commit code), in a lake of its own
+    LakeLayout warm = new LakeLayout(root.resolve("warm-up").toString());
+    realImages(spark, warmUpBytes).write().format("delta").mode(SaveMode.Overwrite).save(warm.location(LakeTable.IMAGES));
+    warmUpBytes = null;
+    new PixelStatsJob(spark, warm, dark).run();
+    computeOnly(spark, warm, dark);
+    // the computation alone, as Spark runs it (read, decode, measure; no write)
+    long tc = System.nanoTime();
+    long n = computeOnly(spark, px, dark);
+    double computeSeconds = (System.nanoTime() - tc) / 1e9;
+    // the whole incremental job: new hashes only, statistics, appended to eda_pixel_stats
+    long t2 = System.nanoTime();
+    PixelStatsJob.Result r = new PixelStatsJob(spark, px, dark).run();
+    double oursSeconds = (System.nanoTime() - t2) / 1e9;
+    if (r.computed() != count || n != count) {
+      throw new CosmicException(ExitCode.JOB_FAILED, "bench: " + r.computed() + " hashes computed, expected " + count);
+    }
+    return new PixelTimes(count, oursSeconds, computeSeconds, baseSeconds, singleSeconds, cores, checksum,
+        threadsChecksum);
+  }
+
+  /** (3) model inputs over the pixel leg's images: the images prepared. */
+  private static long modelInputs(SparkSession spark, LakeLayout px, int size) {
+    spark.read().format("delta").load(px.location(LakeTable.IMAGES)).select("image_id", "source", "label", "content_sha256")
+        .withColumn("group_id", col("image_id")).withColumn("included", lit(true)).withColumn("reason", lit("ok"))
+        .withColumn("detail", lit(null).cast("string")).withColumn("curated_at", current_timestamp())
+        .write().format("delta").mode(SaveMode.Overwrite).save(px.location(CleanJob.TABLE));
+    return new ModelInputsJob(spark, px).run(size, ResizePolicy.CENTER_CROP).prepared();
+  }
+
+  private void report(java.io.PrintWriter out, SparkSession spark, MetadataTimes m, PixelTimes p, int size,
+      long prepared, double inputSeconds) {
+    int count = p.images();
+    double ours = count / p.oursSeconds();
+    double base = count / p.baseSeconds();
+    double single = count / p.singleSeconds();
+    out.printf("%-46s %12s %10s%n", "step", "items", "seconds");
+    out.printf("%-46s %12d %10.1f%n", "metadata EDA (7 tables)", rows, m.edaSeconds());
+    out.printf("%-46s %12d %10.1f%n", "split " + m.included(), rows, m.splitSeconds());
+    out.printf("%-46s %12d %10.1f  (%.1f img/s)%n", "pixel stats job (incl. Delta read + commit)",
+        count, p.oursSeconds(), ours);
+    out.printf("%-46s %12d %10.1f  (%.1f img/s)%n", "pixel stats computation, Spark " + spark.sparkContext().master(),
+        count, p.computeSeconds(), count / p.computeSeconds());
+    out.printf("%-46s %12d %10.1f  (%.1f img/s, checksum %.3f)%n", "pixel stats, " + p.cores()
+        + " plain threads (baseline)", count, p.baseSeconds(), base, p.threadsChecksum());
+    out.printf("%-46s %12d %10.1f  (%.1f img/s, checksum %.3f)%n", "pixel stats, one thread",
+        count, p.singleSeconds(), single, p.checksum());
+    out.printf("job = %.2f of %d plain threads (goal >= 0.9), %.2fx one thread%n", ours / base, p.cores(),
+        ours / single);
+    out.printf("%-46s %12d %10.1f%n", "model inputs " + size + "px", prepared, inputSeconds);
+    out.println(new BenchResult("processing", ours, base, "images/s")
+        .with("rows", rows).with("eda_s", m.edaSeconds()).with("split_s", m.splitSeconds())
+        .with("eda_split_s", m.edaSeconds() + m.splitSeconds()).with("images", count)
+        .with("inputs_s", inputSeconds).with("compute_img_s", count / p.computeSeconds())
+        .with("compute_ratio", (count / p.computeSeconds()) / base).with("threads_ratio", ours / base)
+        .with("baseline_threads", p.cores()).with("single_thread_img_s", single)
+        .with("single_thread_ratio", ours / single).line());
+    out.flush();
   }
 
   /**

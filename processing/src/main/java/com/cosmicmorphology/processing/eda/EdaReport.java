@@ -48,111 +48,144 @@ public final class EdaReport {
     try {
       Files.createDirectories(dir);
       StringBuilder html = new StringBuilder();
-      html.append("<!doctype html><html><head><meta charset=\"utf-8\"><title>Cosmic Morphology EDA</title>")
-          .append("<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}")
-          .append("table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 8px;font-size:13px}")
-          .append("img{max-width:100%}h2{margin-top:1.6em}</style></head><body>")
-          .append("<h1>Cosmic Morphology — exploratory data analysis</h1><p>Lake: <code>")
-          .append(esc(lake.root())).append("</code></p>");
-
-      List<Row> classes = table("eda_class_counts");
-      // series = source (stacked: parts of one class's total), bars = labels, largest class first
-      Map<String, Long> perLabel = new LinkedHashMap<>();
-      classes.forEach(r -> perLabel.merge(String.valueOf(r.get(1)), r.getLong(2), Long::sum));
-      List<String> byCount = perLabel.entrySet().stream()
-          .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
-          .map(Map.Entry::getKey).toList();
-      DefaultCategoryDataset balance = new DefaultCategoryDataset();
-      byCount.forEach(label -> classes.stream().filter(r -> label.equals(String.valueOf(r.get(1))))
-          .forEach(r -> balance.addValue(r.getLong(2), r.getString(0), label)));
-      long total = perLabel.values().stream().mapToLong(Long::longValue).sum();
-      section(html, "Class balance", chart(dir, "class_balance.png",
-          BarCharts.horizontal("Images per class", total + " images, " + byCount.size() + " classes; shares are of all " + total + " images",
-              "images", balance, true, BarCharts.Values.COUNT_AND_SHARE),
-          BarCharts.horizontalHeight(byCount.size(), 1, balance.getRowCount() > 1, true)));
-      html.append(rowsTable(List.of("source", "label", "images"), classes));
-
-      Map<Long, Long> sizes = new java.util.TreeMap<>();
-      for (Row r : table("eda_dimensions")) {
-        sizes.merge(r.getLong(1), r.getLong(3), Long::sum);
-      }
-      DefaultCategoryDataset sizeData = histogram(sizes);
-      long sized = sizes.values().stream().mapToLong(Long::longValue).sum();
-      section(html, "Image sizes (long side, px)", chart(dir, "sizes.png",
-          BarCharts.vertical("Long side of the images", sized + " images; empty buckets included"
-              + (sizeData.getColumnCount() <= BarCharts.MAX_LABELLED_BARS ? "; shares are of all " + sized + " images" : ""),
-              "long side (px)", "images", sizeData), 400));
-
-      if (lake.exists(spark, "eda_pixels_per_class")) {
-        List<Row> px = table("eda_pixels_per_class");
-        DefaultCategoryDataset bright = new DefaultCategoryDataset();
-        for (Row r : px.stream().sorted(java.util.Comparator.comparing(r -> r.getString(0))).toList()) {
-          bright.addValue(r.getDouble(r.fieldIndex("brightness_mean")), "mean brightness", r.getString(0));
-          bright.addValue(r.getDouble(r.fieldIndex("dark_fraction_mean")), "dark background (share of pixels)", r.getString(0));
-        }
-        section(html, "Brightness per class", chart(dir, "brightness.png",
-            BarCharts.horizontal("Brightness and dark background per class", String.format(java.util.Locale.ROOT,
-                "means over each class's images; dark = luminance under %.2f (eda.dark-threshold)",
-                config.eda().darkThreshold()), "share (0% = black / none, 100% = white / all)", bright, false,
-                BarCharts.Values.PERCENT),
-            BarCharts.horizontalHeight(px.size(), 2, true, true)));
-        html.append(rowsTable(List.of("label", "n", "brightness", "std", "dark fraction", "sharpness", "R", "G", "B"), px));
-      }
-
-      html.append("<h2>Thumbnails per class</h2>");
-      for (Map.Entry<String, List<byte[]>> e : thumbnails().entrySet()) {
-        String file = "thumbs_" + e.getKey().replaceAll("[^A-Za-z0-9_-]", "_") + ".png";
-        ImageIO.write(grid(e.getValue()), "png", dir.resolve(file).toFile());
-        html.append("<h3>").append(esc(e.getKey())).append("</h3><img src=\"").append(file).append("\" alt=\"")
-            .append(esc(e.getKey())).append(" thumbnails\">");
-      }
-
-      List<Row> dups = table("eda_duplicates");
-      html.append("<h2>Duplicates found</h2><p>").append(dups.size())
-          .append(" content hashes held by more than one image (exact duplicates).</p>");
-      html.append(rowsTable(List.of("content_sha256", "copies", "image_ids", "labels"), dups.subList(0, Math.min(30, dups.size()))));
-      if (lake.exists(spark, "curated_images")) {
-        List<Row> excluded = spark.read().format("delta").load(lake.location("curated_images"))
-            .where(col("included").equalTo(false)).groupBy("reason").count().orderBy(col("count").desc())
-            .collectAsList();
-        html.append("<h3>Excluded by cleaning</h3>").append(rowsTable(List.of("reason", "images"), excluded));
-      }
-
-      if (lake.exists(spark, "eda_quarantine_reasons")) {
-        List<Row> q = table("eda_quarantine_reasons");
-        if (q.isEmpty()) {
-          // an empty chart reads as a broken one: say it in words (and drop a chart a previous run left)
-          Files.deleteIfExists(dir.resolve("quarantine.png"));
-          html.append("<h2>Quarantine</h2><p>Nothing quarantined: every record landed.</p>");
-        } else {
-          // series = stage (stacked: a reason's records across stages), bars = reasons, most frequent first
-          Map<String, Long> perReason = new LinkedHashMap<>();
-          q.forEach(r -> perReason.merge(r.getString(2), r.getLong(3), Long::sum));
-          DefaultCategoryDataset qd = new DefaultCategoryDataset();
-          perReason.entrySet().stream()
-              .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
-              .forEach(e -> q.stream().filter(r -> e.getKey().equals(r.getString(2)))
-                  .forEach(r -> qd.addValue(r.getLong(3), "stage " + r.getString(1), e.getKey())));
-          long records = perReason.values().stream().mapToLong(Long::longValue).sum();
-          section(html, "Quarantine", chart(dir, "quarantine.png",
-              BarCharts.horizontal("Quarantined records by reason", records + " quarantined records; shares are of all " + records,
-                  "records", qd, true, BarCharts.Values.COUNT_AND_SHARE),
-              BarCharts.horizontalHeight(perReason.size(), 1, qd.getRowCount() > 1, true)));
-        }
-        html.append(rowsTable(List.of("source", "stage", "reason", "records"), q));
-      }
-      if (lake.exists(spark, "eda_keywords")) {
-        List<Row> k = table("eda_keywords");
-        html.append("<h2>Top keywords (NASA items)</h2>").append(rowsTable(List.of("keyword", "items"), k.subList(0, Math.min(25, k.size()))));
-        html.append("<h2>Items per year</h2>").append(rowsTable(List.of("year", "items"), table("eda_items_per_year")));
-        html.append("<h2>Items per centre</h2>").append(rowsTable(List.of("center", "items"), table("eda_items_per_center")));
-      }
+      header(html);
+      classBalance(html, dir);
+      sizes(html, dir);
+      brightness(html, dir);
+      thumbnailGrids(html, dir);
+      duplicates(html);
+      quarantine(html, dir);
+      nasaItems(html);
       html.append("<p><small>Images keep their own licences: see the credits shipped with each source.</small></p></body></html>");
       Path index = dir.resolve("index.html");
       Files.writeString(index, html, StandardCharsets.UTF_8);
       return index;
     } catch (IOException e) {
       throw new CosmicException(ExitCode.STORAGE, "cannot write the EDA report to " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void header(StringBuilder html) {
+    html.append("<!doctype html><html><head><meta charset=\"utf-8\"><title>Cosmic Morphology EDA</title>")
+        .append("<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}")
+        .append("table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 8px;font-size:13px}")
+        .append("img{max-width:100%}h2{margin-top:1.6em}</style></head><body>")
+        .append("<h1>Cosmic Morphology — exploratory data analysis</h1><p>Lake: <code>")
+        .append(esc(lake.root())).append("</code></p>");
+  }
+
+  /** Images per class, stacked by source. */
+  private void classBalance(StringBuilder html, Path dir) throws IOException {
+    List<Row> classes = table("eda_class_counts");
+    // series = source (stacked: parts of one class's total), bars = labels, largest class first
+    Map<String, Long> perLabel = new LinkedHashMap<>();
+    classes.forEach(r -> perLabel.merge(String.valueOf(r.get(1)), r.getLong(2), Long::sum));
+    List<String> byCount = perLabel.entrySet().stream()
+        .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+        .map(Map.Entry::getKey).toList();
+    DefaultCategoryDataset balance = new DefaultCategoryDataset();
+    byCount.forEach(label -> classes.stream().filter(r -> label.equals(String.valueOf(r.get(1))))
+        .forEach(r -> balance.addValue(r.getLong(2), r.getString(0), label)));
+    long total = perLabel.values().stream().mapToLong(Long::longValue).sum();
+    section(html, "Class balance", chart(dir, "class_balance.png",
+        BarCharts.horizontal("Images per class", total + " images, " + byCount.size() + " classes; shares are of all " + total + " images",
+            "images", balance, true, BarCharts.Values.COUNT_AND_SHARE),
+        BarCharts.horizontalHeight(byCount.size(), 1, balance.getRowCount() > 1, true)));
+    html.append(rowsTable(List.of("source", "label", "images"), classes));
+  }
+
+  /** Histogram of the images' long side. */
+  private void sizes(StringBuilder html, Path dir) throws IOException {
+    Map<Long, Long> sizes = new java.util.TreeMap<>();
+    for (Row r : table("eda_dimensions")) {
+      sizes.merge(r.getLong(1), r.getLong(3), Long::sum);
+    }
+    DefaultCategoryDataset sizeData = histogram(sizes);
+    long sized = sizes.values().stream().mapToLong(Long::longValue).sum();
+    section(html, "Image sizes (long side, px)", chart(dir, "sizes.png",
+        BarCharts.vertical("Long side of the images", sized + " images; empty buckets included"
+            + (sizeData.getColumnCount() <= BarCharts.MAX_LABELLED_BARS ? "; shares are of all " + sized + " images" : ""),
+            "long side (px)", "images", sizeData), 400));
+  }
+
+  /** Mean brightness and dark background per class (when the pixel statistics ran). */
+  private void brightness(StringBuilder html, Path dir) throws IOException {
+    if (lake.exists(spark, "eda_pixels_per_class")) {
+      List<Row> px = table("eda_pixels_per_class");
+      DefaultCategoryDataset bright = new DefaultCategoryDataset();
+      for (Row r : px.stream().sorted(java.util.Comparator.comparing(r -> r.getString(0))).toList()) {
+        bright.addValue(r.getDouble(r.fieldIndex("brightness_mean")), "mean brightness", r.getString(0));
+        bright.addValue(r.getDouble(r.fieldIndex("dark_fraction_mean")), "dark background (share of pixels)", r.getString(0));
+      }
+      section(html, "Brightness per class", chart(dir, "brightness.png",
+          BarCharts.horizontal("Brightness and dark background per class", String.format(java.util.Locale.ROOT,
+              "means over each class's images; dark = luminance under %.2f (eda.dark-threshold)",
+              config.eda().darkThreshold()), "share (0% = black / none, 100% = white / all)", bright, false,
+              BarCharts.Values.PERCENT),
+          BarCharts.horizontalHeight(px.size(), 2, true, true)));
+      html.append(rowsTable(List.of("label", "n", "brightness", "std", "dark fraction", "sharpness", "R", "G", "B"), px));
+    }
+  }
+
+  /** One grid of thumbnails per class. */
+  private void thumbnailGrids(StringBuilder html, Path dir) throws IOException {
+    html.append("<h2>Thumbnails per class</h2>");
+    for (Map.Entry<String, List<byte[]>> e : thumbnails().entrySet()) {
+      String file = "thumbs_" + e.getKey().replaceAll("[^A-Za-z0-9_-]", "_") + ".png";
+      ImageIO.write(grid(e.getValue()), "png", dir.resolve(file).toFile());
+      html.append("<h3>").append(esc(e.getKey())).append("</h3><img src=\"").append(file).append("\" alt=\"")
+          .append(esc(e.getKey())).append(" thumbnails\">");
+    }
+  }
+
+  /** Exact duplicates, and what cleaning excluded. */
+  private void duplicates(StringBuilder html) {
+    List<Row> dups = table("eda_duplicates");
+    html.append("<h2>Duplicates found</h2><p>").append(dups.size())
+        .append(" content hashes held by more than one image (exact duplicates).</p>");
+    html.append(rowsTable(List.of("content_sha256", "copies", "image_ids", "labels"), dups.subList(0, Math.min(30, dups.size()))));
+    if (lake.exists(spark, "curated_images")) {
+      List<Row> excluded = spark.read().format("delta").load(lake.location("curated_images"))
+          .where(col("included").equalTo(false)).groupBy("reason").count().orderBy(col("count").desc())
+          .collectAsList();
+      html.append("<h3>Excluded by cleaning</h3>").append(rowsTable(List.of("reason", "images"), excluded));
+    }
+  }
+
+  /** Quarantined records by reason (a sentence when there are none). */
+  private void quarantine(StringBuilder html, Path dir) throws IOException {
+    if (lake.exists(spark, "eda_quarantine_reasons")) {
+      List<Row> q = table("eda_quarantine_reasons");
+      if (q.isEmpty()) {
+        // an empty chart reads as a broken one: say it in words (and drop a chart a previous run left)
+        Files.deleteIfExists(dir.resolve("quarantine.png"));
+        html.append("<h2>Quarantine</h2><p>Nothing quarantined: every record landed.</p>");
+      } else {
+        // series = stage (stacked: a reason's records across stages), bars = reasons, most frequent first
+        Map<String, Long> perReason = new LinkedHashMap<>();
+        q.forEach(r -> perReason.merge(r.getString(2), r.getLong(3), Long::sum));
+        DefaultCategoryDataset qd = new DefaultCategoryDataset();
+        perReason.entrySet().stream()
+            .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+            .forEach(e -> q.stream().filter(r -> e.getKey().equals(r.getString(2)))
+                .forEach(r -> qd.addValue(r.getLong(3), "stage " + r.getString(1), e.getKey())));
+        long records = perReason.values().stream().mapToLong(Long::longValue).sum();
+        section(html, "Quarantine", chart(dir, "quarantine.png",
+            BarCharts.horizontal("Quarantined records by reason", records + " quarantined records; shares are of all " + records,
+                "records", qd, true, BarCharts.Values.COUNT_AND_SHARE),
+            BarCharts.horizontalHeight(perReason.size(), 1, qd.getRowCount() > 1, true)));
+      }
+      html.append(rowsTable(List.of("source", "stage", "reason", "records"), q));
+    }
+  }
+
+  /** Keywords, years and centres of the NASA items (when NASA was ingested). */
+  private void nasaItems(StringBuilder html) {
+    if (lake.exists(spark, "eda_keywords")) {
+      List<Row> k = table("eda_keywords");
+      html.append("<h2>Top keywords (NASA items)</h2>").append(rowsTable(List.of("keyword", "items"), k.subList(0, Math.min(25, k.size()))));
+      html.append("<h2>Items per year</h2>").append(rowsTable(List.of("year", "items"), table("eda_items_per_year")));
+      html.append("<h2>Items per centre</h2>").append(rowsTable(List.of("center", "items"), table("eda_items_per_center")));
     }
   }
 

@@ -131,7 +131,8 @@ public final class DistributedBenchmark implements Callable<Integer> {
       for (int[] shape : new int[][] {{1, 2}, {2, 1}}) {
         onWorkers(data, scratch, jar, shape[0], shape[1], extract, fineTune, head, policy);
       }
-      report(data, peak, fineTune.network(t.withEpochs(fineTuneEpochs, fineTuneEpochs + 1)), head);
+      report(data, peak, runs.containsKey("fine-tune")
+          ? fineTune.network(t.withEpochs(fineTuneEpochs, fineTuneEpochs + 1)) : null, head);
       return ExitCode.OK.code();
     } finally {
       deleteScratch(scratchDir);
