@@ -34,6 +34,9 @@ public final class IngestCommand implements Runnable {
   @Command(name = "nasa", mixinStandardHelpOptions = true,
       description = "NASA Image and Video Library search results into nasa_items, images and quarantine.")
   static final class Nasa implements Callable<Integer> {
+    /** Picocli's writers: what the command prints goes where its CommandLine says (tests may redirect it). */
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
     @Mixin JobOptions options = new JobOptions();
 
     @Option(names = "--query", paramLabel = "<term>",
@@ -62,7 +65,7 @@ public final class IngestCommand implements Runnable {
       try (LakeWriterLock lock = LakeWriterLock.acquire(ctx.spark(), ctx.lake(), "ingest nasa")) {
         r = new NasaIngestJob(ctx.spark(), ctx.lake(), ctx.config()).run(q, ctx.config().nasa().maxPages(), maxImages);
       }
-      System.out.printf("ingest nasa: %d pages, %d items, %d new images, %d quarantined, %d relabelled, "
+      spec.commandLine().getOut().printf("ingest nasa: %d pages, %d items, %d new images, %d quarantined, %d relabelled, "
               + "%.1f MB in %.0f s into %s%n", r.pages(), r.items(), r.imagesAdded(), r.quarantined(), r.relabelled(),
           r.bytes() / 1e6, r.seconds(), ctx.lake().root());
       return ExitCode.OK.code();
@@ -72,6 +75,9 @@ public final class IngestCommand implements Runnable {
   @Command(name = "folder", mixinStandardHelpOptions = true,
       description = "A labelled folder (one sub-folder per class) into images and quarantine.")
   static final class Folder implements Callable<Integer> {
+    /** Picocli's writers: what the command prints goes where its CommandLine says (tests may redirect it). */
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
     @Mixin JobOptions options = new JobOptions();
 
     @Option(names = "--path", required = true, paramLabel = "<dir>", description = "Folder holding one sub-folder per class.")
@@ -84,7 +90,7 @@ public final class IngestCommand implements Runnable {
       try (LakeWriterLock lock = LakeWriterLock.acquire(ctx.spark(), ctx.lake(), "ingest folder")) {
         r = new FolderIngestJob(ctx.spark(), ctx.lake(), ctx.config()).run(path);
       }
-      System.out.printf("ingest folder: %d files, %d new images, %d already present, %d quarantined into %s%n",
+      spec.commandLine().getOut().printf("ingest folder: %d files, %d new images, %d already present, %d quarantined into %s%n",
           r.files(), r.imagesAdded(), r.alreadyPresent(), r.quarantined(), ctx.lake().root());
       return ExitCode.OK.code();
     }

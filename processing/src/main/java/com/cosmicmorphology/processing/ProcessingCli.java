@@ -27,6 +27,9 @@ public final class ProcessingCli {
   @Command(name = "eda", mixinStandardHelpOptions = true,
       description = "EDA tables (eda_*) and an HTML report with charts.")
   public static final class Eda implements Callable<Integer> {
+    /** Picocli's writers: what the command prints goes where its CommandLine says (tests may redirect it). */
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
     @Mixin JobOptions options = new JobOptions();
 
     @Option(names = "--report", paramLabel = "<dir>", description = "Report folder (default: eda.report-dir).")
@@ -44,7 +47,7 @@ public final class ProcessingCli {
       Path dir = noReport ? null : report != null ? report : Path.of(ctx.config().eda().reportDir());
       EdaJob.Result r = LakeWriterLock.whileHolding(ctx.spark(), ctx.lake(), "eda",
           () -> new EdaJob(ctx.spark(), ctx.lake(), ctx.config()).run(dir, !noPixels));
-      System.out.println("eda: " + r.rowsPerTable().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+      spec.commandLine().getOut().println("eda: " + r.rowsPerTable().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
           .collect(Collectors.joining(", "))
           + (r.pixels() == null ? "" : "; pixel stats computed for " + r.pixels().computed() + " new hashes, "
               + r.pixels().reused() + " reused")
@@ -56,6 +59,9 @@ public final class ProcessingCli {
   @Command(name = "clean", mixinStandardHelpOptions = true,
       description = "curated_images: duplicates, near-duplicates, label conflicts, non-sky images, mosaic tiles.")
   public static final class Clean implements Callable<Integer> {
+    /** Picocli's writers: what the command prints goes where its CommandLine says (tests may redirect it). */
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
     @Mixin JobOptions options = new JobOptions();
 
     @Override
@@ -63,7 +69,7 @@ public final class ProcessingCli {
       JobContext ctx = JobContext.from(options, Map.of());
       CleanJob.Result r = LakeWriterLock.whileHolding(ctx.spark(), ctx.lake(), "clean",
           () -> new CleanJob(ctx.spark(), ctx.lake(), ctx.config()).run());
-      System.out.printf("clean: %d images, %d included, excluded %s, %d near-duplicate pairs%n", r.images(),
+      spec.commandLine().getOut().printf("clean: %d images, %d included, excluded %s, %d near-duplicate pairs%n", r.images(),
           r.included(), r.excludedByReason(), r.nearDuplicatePairs());
       return ExitCode.OK.code();
     }
@@ -72,6 +78,9 @@ public final class ProcessingCli {
   @Command(name = "split", mixinStandardHelpOptions = true,
       description = "Deterministic stratified train/val/test splits of the curated images.")
   public static final class Split implements Callable<Integer> {
+    /** Picocli's writers: what the command prints goes where its CommandLine says (tests may redirect it). */
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
     @Mixin JobOptions options = new JobOptions();
 
     @Option(names = "--seed", paramLabel = "N", description = "Seed (split.seed).")
@@ -88,7 +97,7 @@ public final class ProcessingCli {
       JobContext ctx = JobContext.from(options, extra.asMap());
       SplitJob.Result r = LakeWriterLock.whileHolding(ctx.spark(), ctx.lake(), "split",
           () -> new SplitJob(ctx.spark(), ctx.lake()).run(ctx.config().split().seed(), ctx.config().split().ratios()));
-      System.out.println("split: " + r.included() + " (included images), seed " + ctx.config().split().seed());
+      spec.commandLine().getOut().println("split: " + r.included() + " (included images), seed " + ctx.config().split().seed());
       return ExitCode.OK.code();
     }
   }
@@ -96,6 +105,9 @@ public final class ProcessingCli {
   @Command(name = "prepare", mixinStandardHelpOptions = true,
       description = "Model inputs: decode and resize curated images once into features_inputs.")
   public static final class Prepare implements Callable<Integer> {
+    /** Picocli's writers: what the command prints goes where its CommandLine says (tests may redirect it). */
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
     @Mixin JobOptions options = new JobOptions();
 
     @Option(names = "--size", paramLabel = "PX", description = "Square side (inputs.size).")
@@ -115,7 +127,7 @@ public final class ProcessingCli {
       ModelInputsJob.Result r = LakeWriterLock.whileHolding(ctx.spark(), ctx.lake(), "prepare",
           () -> new ModelInputsJob(ctx.spark(), ctx.lake(),
               com.cosmicmorphology.common.image.DecodeLimits.of(ctx.config())).run(s, p));
-      System.out.printf("prepare: %d images prepared at %dpx (%s), %d reused, %d quarantined%n", r.prepared(), s,
+      spec.commandLine().getOut().printf("prepare: %d images prepared at %dpx (%s), %d reused, %d quarantined%n", r.prepared(), s,
           p.key(), r.reused(), r.failed());
       return ExitCode.OK.code();
     }

@@ -45,6 +45,9 @@ public final class TrainingCommands implements CommandProvider {
       description = "Transfer learning: cross-validation over train + val chooses the head and its epochs, "
           + "then the head is refitted on train + val; saves model + metadata (with the CV estimate).")
   public static final class Train implements Callable<Integer> {
+    /** Picocli's writers: what the command prints goes where its CommandLine says (tests may redirect it). */
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
     @Mixin JobOptions options = new JobOptions();
 
     @Option(names = "--model-dir", paramLabel = "<dir>", description = "Where the model goes (training.model-dir).")
@@ -83,7 +86,7 @@ public final class TrainingCommands implements CommandProvider {
       if (skipIfUnchanged) {
         Freshness.Verdict v = new Freshness(ctx.spark(), ctx.lake(), ctx.config()).ofTraining(dir);
         if (v.current()) {
-          System.out.println("train: skipped: " + v.reason());
+          spec.commandLine().getOut().println("train: skipped: " + v.reason());
           return ExitCode.OK.code();
         }
         LOG.info("training: {}", v.reason());
@@ -92,13 +95,13 @@ public final class TrainingCommands implements CommandProvider {
       TrainJob.Result r = LakeWriterLock.whileHolding(c.spark(), c.lake(), "train",
           () -> new TrainJob(c.spark(), c.lake(), c.config()).run(dir));
       if (r.cv() != null) {
-        System.out.print(com.cosmicmorphology.training.selection.CvMetadata.table(r.cv()));
-        System.out.printf("train: model %s in %s; head %s refitted on train + val for %d epochs; cross-validated "
+        spec.commandLine().getOut().print(com.cosmicmorphology.training.selection.CvMetadata.table(r.cv()));
+        spec.commandLine().getOut().printf("train: model %s in %s; head %s refitted on train + val for %d epochs; cross-validated "
                 + "accuracy %.3f, macro-F1 %.3f; %d feature vectors computed; %.0f s%n", r.modelId(), r.modelDir(),
             r.cv().best().name(), r.bestEpoch(), r.validation().accuracy(), r.validation().macroF1(),
             r.featuresComputed(), r.seconds());
       } else {
-        System.out.printf("train: model %s in %s; validation accuracy %.3f, macro-F1 %.3f (best epoch %d); "
+        spec.commandLine().getOut().printf("train: model %s in %s; validation accuracy %.3f, macro-F1 %.3f (best epoch %d); "
                 + "%d feature vectors computed; %.0f s%n", r.modelId(), r.modelDir(), r.validation().accuracy(),
             r.validation().macroF1(), r.bestEpoch(), r.featuresComputed(), r.seconds());
       }
@@ -110,6 +113,9 @@ public final class TrainingCommands implements CommandProvider {
       description = "Hyper-parameter search of the head: every trial cross-validated (trials x folds as Spark "
           + "tasks over the cached features); appends to the trials table and prints the best.")
   public static final class Tune implements Callable<Integer> {
+    /** Picocli's writers: what the command prints goes where its CommandLine says (tests may redirect it). */
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
     @Mixin JobOptions options = new JobOptions();
 
     @Option(names = "--trials", paramLabel = "N", defaultValue = "12",
@@ -127,10 +133,10 @@ public final class TrainingCommands implements CommandProvider {
       JobContext ctx = JobContext.from(options, Map.of());
       var r = LakeWriterLock.whileHolding(ctx.spark(), ctx.lake(), "tune",
           () -> new com.cosmicmorphology.training.selection.TuneJob(ctx.spark(), ctx.lake(), ctx.config()).run(trials, seed));
-      System.out.print(com.cosmicmorphology.training.selection.CvMetadata.table(r.outcome()));
+      spec.commandLine().getOut().print(com.cosmicmorphology.training.selection.CvMetadata.table(r.outcome()));
       StringBuilder flags = new StringBuilder();
       r.bestConfig().forEach((k, v) -> flags.append(" --set ").append(k).append('=').append(v));
-      System.out.printf("tune: %s, %d trials in the trials table; best: %s (CV macro-F1 %.3f ± %.3f)%n"
+      spec.commandLine().getOut().printf("tune: %s, %d trials in the trials table; best: %s (CV macro-F1 %.3f ± %.3f)%n"
               + "train with it: ./cosmic train --tuned   (or:%s)%n", r.searchId(), r.outcome().candidates().size(),
           r.outcome().best().name(), r.outcome().best().macroF1(), r.outcome().best().macroF1Spread(), flags);
       return ExitCode.OK.code();
@@ -141,6 +147,9 @@ public final class TrainingCommands implements CommandProvider {
       description = "Metrics of a saved model on a split (metrics table, per-class report, confusion matrix PNG: "
           + "counts beside recall per true class).")
   public static final class Evaluate implements Callable<Integer> {
+    /** Picocli's writers: what the command prints goes where its CommandLine says (tests may redirect it). */
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
     @Mixin JobOptions options = new JobOptions();
 
     @Option(names = "--model-dir", paramLabel = "<dir>", description = "The model (default: training.model-dir).")
@@ -165,15 +174,15 @@ public final class TrainingCommands implements CommandProvider {
         Freshness.Verdict v = new Freshness(ctx.spark(), ctx.lake(), ctx.config())
             .ofEvaluation(dir, split, EvaluateJob.chart(dir, split));
         if (v.current()) {
-          System.out.println("evaluate: skipped: " + v.reason());
+          spec.commandLine().getOut().println("evaluate: skipped: " + v.reason());
           return ExitCode.OK.code();
         }
         LOG.info("evaluating: {}", v.reason());
       }
       EvaluateJob.Result r = LakeWriterLock.whileHolding(ctx.spark(), ctx.lake(), "evaluate",
           () -> new EvaluateJob(ctx.spark(), ctx.lake(), ctx.config()).run(dir, split));
-      System.out.printf("evaluate: model %s on %s (%d images)%n%s", r.modelId(), split, r.images(), r.report().table());
-      System.out.println("confusion matrix (counts, and recall per true class): " + r.confusionPng());
+      spec.commandLine().getOut().printf("evaluate: model %s on %s (%d images)%n%s", r.modelId(), split, r.images(), r.report().table());
+      spec.commandLine().getOut().println("confusion matrix (counts, and recall per true class): " + r.confusionPng());
       return ExitCode.OK.code();
     }
   }
@@ -181,6 +190,9 @@ public final class TrainingCommands implements CommandProvider {
   @Command(name = "predict", mixinStandardHelpOptions = true,
       description = "Scores the lake's images or a folder into predictions (and a CSV).")
   public static final class Predict implements Callable<Integer> {
+    /** Picocli's writers: what the command prints goes where its CommandLine says (tests may redirect it). */
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
     private static final int MAX_FAILURES_SHOWN = 20;
     @Mixin JobOptions options = new JobOptions();
 
@@ -200,14 +212,14 @@ public final class TrainingCommands implements CommandProvider {
       PredictJob job = new PredictJob(ctx.spark(), ctx.lake(), ctx.config());
       PredictJob.Result r = LakeWriterLock.whileHolding(ctx.spark(), ctx.lake(), "predict",
           () -> images != null ? job.fromFolder(dir, images, output) : job.fromLake(dir, output));
-      System.out.printf("predict: model %s scored %d images, %d could not be scored%s%n", r.modelId(), r.scored(),
+      spec.commandLine().getOut().printf("predict: model %s scored %d images, %d could not be scored%s%n", r.modelId(), r.scored(),
           r.failed().size(), output == null ? "" : "; CSV " + output + " (one row per image, the reason in 'error')");
       // names come from the files: printed escaped (no forged lines, no terminal sequences), and not by the thousand
-      r.failed().entrySet().stream().limit(MAX_FAILURES_SHOWN).forEach(e -> System.out.println("  not scored: "
+      r.failed().entrySet().stream().limit(MAX_FAILURES_SHOWN).forEach(e -> spec.commandLine().getOut().println("  not scored: "
           + com.cosmicmorphology.training.predict.PrintableText.of(e.getKey()) + ": "
           + com.cosmicmorphology.training.predict.PrintableText.of(e.getValue())));
       if (r.failed().size() > MAX_FAILURES_SHOWN) {
-        System.out.printf("  ... and %d more%s%n", r.failed().size() - MAX_FAILURES_SHOWN,
+        spec.commandLine().getOut().printf("  ... and %d more%s%n", r.failed().size() - MAX_FAILURES_SHOWN,
             output == null ? " (logged; --output writes them all)" : " (all in the CSV)");
       }
       return ExitCode.OK.code();

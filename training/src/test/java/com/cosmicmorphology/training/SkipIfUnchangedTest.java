@@ -12,11 +12,8 @@ import com.cosmicmorphology.common.testing.SharedSpark;
 import com.cosmicmorphology.training.model.Freshness;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.delta.tables.DeltaTable;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -119,17 +116,13 @@ class SkipIfUnchangedTest {
     var cli = Cosmic.commandLine();
     StringWriter err = new StringWriter();
     cli.setErr(new PrintWriter(err));
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    PrintStream old = System.out;
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    try {
-      int code = cli.execute(args.toArray(new String[0]));
-      Run r = new Run(code, out.toString(StandardCharsets.UTF_8), err.toString());
-      assertThat(r.code()).as(r.err()).isZero();
-      return r;
-    } finally {
-      System.setOut(old);
-    }
+    StringWriter out = new StringWriter(); // commands print through picocli's writers
+    cli.setOut(new PrintWriter(out, true));
+    int code = cli.execute(args.toArray(new String[0]));
+    cli.getOut().flush();
+    Run r = new Run(code, out.toString(), err.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    return r;
   }
 
   /** splits rewritten (overwrite, as SplitJob does) with {@code included} computed by the given column. */

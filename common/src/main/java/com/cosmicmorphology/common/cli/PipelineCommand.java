@@ -63,15 +63,15 @@ public class PipelineCommand implements Callable<Integer> {
       List<String> args = new ArrayList<>(stage);
       args.addAll(common());
       long s0 = System.nanoTime();
-      System.out.println("== " + String.join(" ", stage));
+      spec.commandLine().getOut().println("== " + String.join(" ", stage));
       int code = Cosmic.commandLine().execute(args.toArray(new String[0]));
       if (code != 0) {
         return code; // the stage printed its own one-line reason
       }
-      System.out.printf("== %s: %.0f s%n", stage.get(0) + (stage.size() > 1 && !stage.get(1).startsWith("-") ? " " + stage.get(1) : ""),
+      spec.commandLine().getOut().printf("== %s: %.0f s%n", stage.get(0) + (stage.size() > 1 && !stage.get(1).startsWith("-") ? " " + stage.get(1) : ""),
           (System.nanoTime() - s0) / 1e9);
     }
-    System.out.printf("pipeline: done in %.0f s%n", (System.nanoTime() - t0) / 1e9);
+    spec.commandLine().getOut().printf("pipeline: done in %.0f s%n", (System.nanoTime() - t0) / 1e9);
     return ExitCode.OK.code();
   }
 

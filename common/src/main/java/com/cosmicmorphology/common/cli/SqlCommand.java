@@ -1,6 +1,6 @@
 package com.cosmicmorphology.common.cli;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -17,6 +17,9 @@ import picocli.CommandLine.Parameters;
 @Command(name = "sql", mixinStandardHelpOptions = true,
     description = "Run Spark SQL over the lake; every table is registered as a view of its name.")
 public final class SqlCommand implements Callable<Integer> {
+  /** Picocli's writers: what the command prints goes where its CommandLine says (tests may redirect it). */
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
   /** How rows are printed: table for people, csv/json for scripts (nothing else on stdout). */
   public enum Format { table, csv, json }
 
@@ -46,7 +49,8 @@ public final class SqlCommand implements Callable<Integer> {
       throw new CosmicException(ExitCode.USAGE, "query failed: " + e.getMessage().split("\n")[0]
           + "; tables: " + String.join(", ", ctx.lake().listTables(spark)));
     }
-    print(result, format, limit, System.out);
+    print(result, format, limit, spec.commandLine().getOut());
+    spec.commandLine().getOut().flush();
     return ExitCode.OK.code();
   }
 
@@ -59,7 +63,7 @@ public final class SqlCommand implements Callable<Integer> {
     return tables;
   }
 
-  static void print(Dataset<Row> result, Format format, int limit, PrintStream out) {
+  static void print(Dataset<Row> result, Format format, int limit, PrintWriter out) {
     switch (format) {
       case table -> out.print(result.showString(limit, 0, false));
       case json -> result.toJSON().toLocalIterator().forEachRemaining(out::println);

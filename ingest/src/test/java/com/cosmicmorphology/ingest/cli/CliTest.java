@@ -10,11 +10,8 @@ import com.cosmicmorphology.common.testing.LocalS3;
 import com.cosmicmorphology.common.testing.SharedSpark;
 import com.cosmicmorphology.ingest.NasaSample;
 import com.cosmicmorphology.ingest.replay.NasaReplayServer;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,19 +34,12 @@ class CliTest {
     CommandLine cli = Cosmic.commandLine();
     StringWriter err = new StringWriter();
     cli.setErr(new PrintWriter(err));
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    PrintStream old = System.out;
-    PrintStream capture = new PrintStream(out, true, StandardCharsets.UTF_8);
-    System.setOut(capture);
-    StringWriter help = new StringWriter(); // picocli's own output (usage help)
-    cli.setOut(new PrintWriter(help));
-    try {
-      int code = cli.execute(args);
-      cli.getOut().flush();
-      return new Run(code, help + out.toString(StandardCharsets.UTF_8), err.toString());
-    } finally {
-      System.setOut(old);
-    }
+    // commands print through picocli's writers: usage help and every command's output land here
+    StringWriter out = new StringWriter();
+    cli.setOut(new PrintWriter(out, true));
+    int code = cli.execute(args);
+    cli.getOut().flush();
+    return new Run(code, out.toString(), err.toString());
   }
 
   private static void assertOneLine(Run r, ExitCode code, String... fragments) {
