@@ -34,7 +34,6 @@ public final class IngestCommand implements Runnable {
   @Command(name = "nasa", mixinStandardHelpOptions = true,
       description = "NASA Image and Video Library search results into nasa_items, images and quarantine.")
   static final class Nasa implements Callable<Integer> {
-    /** Picocli's writers: what the command prints goes where its CommandLine says (tests may redirect it). */
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Mixin JobOptions options = new JobOptions();
@@ -75,7 +74,6 @@ public final class IngestCommand implements Runnable {
   @Command(name = "folder", mixinStandardHelpOptions = true,
       description = "A labelled folder (one sub-folder per class) into images and quarantine.")
   static final class Folder implements Callable<Integer> {
-    /** Picocli's writers: what the command prints goes where its CommandLine says (tests may redirect it). */
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Mixin JobOptions options = new JobOptions();

@@ -27,7 +27,6 @@ public final class ProcessingCli {
   @Command(name = "eda", mixinStandardHelpOptions = true,
       description = "EDA tables (eda_*) and an HTML report with charts.")
   public static final class Eda implements Callable<Integer> {
-    /** Picocli's writers: what the command prints goes where its CommandLine says (tests may redirect it). */
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Mixin JobOptions options = new JobOptions();
@@ -59,7 +58,6 @@ public final class ProcessingCli {
   @Command(name = "clean", mixinStandardHelpOptions = true,
       description = "curated_images: duplicates, near-duplicates, label conflicts, non-sky images, mosaic tiles.")
   public static final class Clean implements Callable<Integer> {
-    /** Picocli's writers: what the command prints goes where its CommandLine says (tests may redirect it). */
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Mixin JobOptions options = new JobOptions();
@@ -78,7 +76,6 @@ public final class ProcessingCli {
   @Command(name = "split", mixinStandardHelpOptions = true,
       description = "Deterministic stratified train/val/test splits of the curated images.")
   public static final class Split implements Callable<Integer> {
-    /** Picocli's writers: what the command prints goes where its CommandLine says (tests may redirect it). */
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Mixin JobOptions options = new JobOptions();
@@ -105,7 +102,6 @@ public final class ProcessingCli {
   @Command(name = "prepare", mixinStandardHelpOptions = true,
       description = "Model inputs: decode and resize curated images once into features_inputs.")
   public static final class Prepare implements Callable<Integer> {
-    /** Picocli's writers: what the command prints goes where its CommandLine says (tests may redirect it). */
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Mixin JobOptions options = new JobOptions();

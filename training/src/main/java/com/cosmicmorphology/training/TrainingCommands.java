@@ -45,7 +45,6 @@ public final class TrainingCommands implements CommandProvider {
       description = "Transfer learning: cross-validation over train + val chooses the head and its epochs, "
           + "then the head is refitted on train + val; saves model + metadata (with the CV estimate).")
   public static final class Train implements Callable<Integer> {
-    /** Picocli's writers: what the command prints goes where its CommandLine says (tests may redirect it). */
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Mixin JobOptions options = new JobOptions();
@@ -113,7 +112,6 @@ public final class TrainingCommands implements CommandProvider {
       description = "Hyper-parameter search of the head: every trial cross-validated (trials x folds as Spark "
           + "tasks over the cached features); appends to the trials table and prints the best.")
   public static final class Tune implements Callable<Integer> {
-    /** Picocli's writers: what the command prints goes where its CommandLine says (tests may redirect it). */
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Mixin JobOptions options = new JobOptions();
@@ -147,7 +145,6 @@ public final class TrainingCommands implements CommandProvider {
       description = "Metrics of a saved model on a split (metrics table, per-class report, confusion matrix PNG: "
           + "counts beside recall per true class).")
   public static final class Evaluate implements Callable<Integer> {
-    /** Picocli's writers: what the command prints goes where its CommandLine says (tests may redirect it). */
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Mixin JobOptions options = new JobOptions();
@@ -190,7 +187,6 @@ public final class TrainingCommands implements CommandProvider {
   @Command(name = "predict", mixinStandardHelpOptions = true,
       description = "Scores the lake's images or a folder into predictions (and a CSV).")
   public static final class Predict implements Callable<Integer> {
-    /** Picocli's writers: what the command prints goes where its CommandLine says (tests may redirect it). */
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
     private static final int MAX_FAILURES_SHOWN = 20;

@@ -52,7 +52,11 @@ public final class Cosmic implements Runnable {
     }
   }
 
-  /** Runs a command line and returns its exit status; never calls System.exit (tests call this). */
+  /**
+   * Runs a command line and returns its exit status; never calls System.exit (tests call this). Commands print
+   * through their {@code @Spec}'s {@code commandLine().getOut()}, so a caller redirects them with
+   * {@code CommandLine.setOut} on {@link #commandLine()}.
+   */
   public static int run(String... args) {
     return commandLine().execute(args);
   }

@@ -17,7 +17,6 @@ import picocli.CommandLine.Parameters;
 @Command(name = "sql", mixinStandardHelpOptions = true,
     description = "Run Spark SQL over the lake; every table is registered as a view of its name.")
 public final class SqlCommand implements Callable<Integer> {
-  /** Picocli's writers: what the command prints goes where its CommandLine says (tests may redirect it). */
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   /** How rows are printed: table for people, csv/json for scripts (nothing else on stdout). */

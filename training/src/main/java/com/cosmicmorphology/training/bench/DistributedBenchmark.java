@@ -41,8 +41,9 @@ import picocli.CommandLine.Option;
  * Parallel efficiency = 2 x 1 JVMs over the single JVM (images/s over the median step; the first is warm-up
  * on every side), achieved GFLOP/s against this machine's SGEMM peak measured in the same run, per-round
  * overhead and bytes of parameter averaging, executor and driver peak RSS, and from those a scaling model.
- * The user's lake is only read: extraction and fine-tuning run against a scratch lake holding a copy of the
- * images' {@code features_inputs} rows, deleted at the end.
+ * Extraction and fine-tuning only read the user's lake: they run against a scratch lake holding a copy of the
+ * images' {@code features_inputs} rows, deleted at the end. The head leg reads the lake's feature cache and,
+ * like {@code train}, fills in what it lacks.
  */
 @Command(name = "distributed", mixinStandardHelpOptions = true,
     description = "Feature extraction, fine-tuning and head training on 1 vs 2 worker JVMs (same cores) against "
