@@ -7,7 +7,7 @@ import com.cosmicmorphology.common.cli.ExitCode;
 import com.cosmicmorphology.common.lake.LakeLayout;
 import com.cosmicmorphology.common.lake.LakeTable;
 import com.cosmicmorphology.common.testing.SharedSpark;
-import com.cosmicmorphology.ingest.replay.NasaReplayServer;
+import com.cosmicmorphology.testkit.replay.NasaReplayServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;

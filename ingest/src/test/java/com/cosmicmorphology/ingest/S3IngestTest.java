@@ -1,5 +1,6 @@
 package com.cosmicmorphology.ingest;
 
+import com.cosmicmorphology.common.cli.JobContext;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.cosmicmorphology.common.config.CosmicConfig;
@@ -8,7 +9,7 @@ import com.cosmicmorphology.common.lake.LakeTable;
 import com.cosmicmorphology.common.testing.LocalS3;
 import com.cosmicmorphology.common.testing.SharedSpark;
 import com.cosmicmorphology.ingest.nasa.NasaIngestJob;
-import com.cosmicmorphology.ingest.replay.NasaReplayServer;
+import com.cosmicmorphology.testkit.replay.NasaReplayServer;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +28,7 @@ class S3IngestTest {
       s3.configure(spark);
       LakeLayout lake = new LakeLayout(c.lake().root());
 
-      NasaIngestJob.Result r = new NasaIngestJob(spark, lake, c).run(List.of("galaxy", "galaxy cluster"), 0, 0);
+      NasaIngestJob.Result r = new NasaIngestJob(JobContext.of(spark, lake, c)).run(List.of("galaxy", "galaxy cluster"), 0, 0);
       assertThat(r.imagesAdded()).isEqualTo(NasaSample.GALAXY_ITEMS - 4);
 
       assertThat(lake.read(spark, LakeTable.IMAGES).count()).isEqualTo(NasaSample.GALAXY_ITEMS - 4);

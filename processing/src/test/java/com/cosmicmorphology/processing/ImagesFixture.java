@@ -19,22 +19,15 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * Writes an {@code images} table in the contract's columns from real photographs of the bundled sample, the
+ * Writes an {@code images} table in the contract's columns ({@link LakeTable#IMAGES}) from real photographs of the bundled sample, the
  * way ingest would (processing's tests must not depend on the ingest module).
  */
 public final class ImagesFixture {
   public static final Path SAMPLE = Path.of("../data/sample/stellarium").toAbsolutePath().normalize();
-  static final StructType SCHEMA = new StructType()
-      .add("image_id", DataTypes.StringType, false).add("source", DataTypes.StringType, false)
-      .add("label", DataTypes.StringType, true).add("label_source", DataTypes.StringType, true)
-      .add("content", DataTypes.BinaryType, false).add("content_sha256", DataTypes.StringType, false)
-      .add("format", DataTypes.StringType, false).add("width", DataTypes.IntegerType, false)
-      .add("height", DataTypes.IntegerType, false).add("size_bytes", DataTypes.LongType, false)
-      .add("origin", DataTypes.StringType, false).add("ingested_at", DataTypes.TimestampType, false);
+  static final StructType SCHEMA = LakeTable.IMAGES.schema();
 
   private final List<Row> rows = new ArrayList<>();
 

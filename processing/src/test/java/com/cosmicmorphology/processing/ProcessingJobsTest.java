@@ -1,7 +1,12 @@
 package com.cosmicmorphology.processing;
 
+import com.cosmicmorphology.common.cli.JobContext;
+import com.cosmicmorphology.processing.eda.EdaTables;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.current_timestamp;
+import static org.apache.spark.sql.functions.lit;
 
 import com.cosmicmorphology.common.cli.CosmicException;
 import com.cosmicmorphology.common.cli.ExitCode;
@@ -61,13 +66,13 @@ class ProcessingJobsTest {
         .add("folder:planetary_nebula/copy-of-original.jpg", "planetary_nebula", original)
         .add("folder:planetary_nebula/resized-original.jpg", "planetary_nebula", ImagesFixture.resized(original, 0.6))
         .writeTo(spark, lake, SaveMode.ErrorIfExists);
-    eda = new EdaJob(spark, lake, config).run(tmp.resolve("report"), true);
-    clean = new CleanJob(spark, lake, config).run();
-    new SplitJob(spark, lake).run(42, List.of(0.7, 0.15, 0.15));
+    eda = new EdaJob(JobContext.of(spark, lake, config)).run(tmp.resolve("report"), true);
+    clean = new CleanJob(JobContext.of(spark, lake, config)).run();
+    new SplitJob(JobContext.of(spark, lake)).run(42, List.of(0.7, 0.15, 0.15));
   }
 
   private Map<String, Row> curated() {
-    return spark.read().format("delta").load(lake.location(CleanJob.TABLE)).collectAsList().stream()
+    return lake.read(spark, LakeTable.CURATED_IMAGES).collectAsList().stream()
         .collect(Collectors.toMap(r -> r.getAs("image_id"), r -> r));
   }
 
@@ -78,17 +83,17 @@ class ProcessingJobsTest {
 
   @Test
   void edaTablesCountWhatIsThere() {
-    Map<String, Long> counts = spark.read().format("delta").load(lake.location("eda_class_counts")).collectAsList()
+    Map<String, Long> counts = spark.read().format("delta").load(lake.location(EdaTables.CLASS_COUNTS)).collectAsList()
         .stream().collect(Collectors.toMap(r -> r.getString(1), r -> r.getLong(2)));
     assertThat(counts).containsOnly(Map.entry("galaxy", 6L), Map.entry("planetary_nebula", 8L),
         Map.entry("open_cluster", 6L), Map.entry("supernova_remnant", 6L));
     // one row per content hash: the exact copy shares its original's
     assertThat(eda.pixels().computed()).isEqualTo(25);
-    assertThat(spark.read().format("delta").load(lake.location("eda_duplicates")).count()).isEqualTo(1);
-    Row px = spark.read().format("delta").load(lake.location("eda_pixels_per_class")).where("label = 'galaxy'").first();
+    assertThat(spark.read().format("delta").load(lake.location(EdaTables.DUPLICATES)).count()).isEqualTo(1);
+    Row px = spark.read().format("delta").load(lake.location(EdaTables.PIXELS_PER_CLASS)).where("label = 'galaxy'").first();
     // the class mean is the mean over the class's images of each image's own dark fraction
     double expected = lake.read(spark, LakeTable.IMAGES).where("label = 'galaxy'").select("content_sha256")
-        .join(spark.read().format("delta").load(lake.location("eda_pixel_stats")).select("content_sha256",
+        .join(lake.read(spark, LakeTable.EDA_PIXEL_STATS).select("content_sha256",
             "dark_fraction"), "content_sha256").agg(org.apache.spark.sql.functions.avg("dark_fraction")).first()
         .getDouble(0);
     assertThat(px.<Double>getAs("dark_fraction_mean")).isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-9))
@@ -134,8 +139,8 @@ class ProcessingJobsTest {
     Map<String, String> here = splits(lake);
     // same curated rows, scattered over 7 files, split in another JVM on local[1] with 1 shuffle partition
     LakeLayout other = new LakeLayout(tmp.resolve("other").toString());
-    spark.read().format("delta").load(lake.location(CleanJob.TABLE)).repartition(7).write().format("delta")
-        .save(other.location(CleanJob.TABLE));
+    lake.read(spark, LakeTable.CURATED_IMAGES).repartition(7).write().format("delta")
+        .save(other.location(LakeTable.CURATED_IMAGES));
     ProcessBuilder pb = new ProcessBuilder(javaCommand("split", "--lake", other.root(), "--master", "local[1]",
         "--seed", "42", "--set", "spark.shuffle-partitions=1"));
     pb.redirectErrorStream(true);
@@ -161,16 +166,38 @@ class ProcessingJobsTest {
     LakeLayout grown = new LakeLayout(tmp.resolve("grown").toString());
     new ImagesFixture().sample(6, CLASSES).writeTo(spark, grown, SaveMode.ErrorIfExists);
     CosmicConfig c = SharedSpark.config(grown.root(), Map.of());
-    new CleanJob(spark, grown, c).run();
-    new SplitJob(spark, grown).run(7, List.of(0.7, 0.15, 0.15));
+    new CleanJob(JobContext.of(spark, grown, c)).run();
+    new SplitJob(JobContext.of(spark, grown)).run(7, List.of(0.7, 0.15, 0.15));
     Map<String, String> before = splits(grown);
 
     new ImagesFixture().sample(12, CLASSES).writeTo(spark, grown, SaveMode.Overwrite); // 6 more per class
-    new CleanJob(spark, grown, c).run();
-    new SplitJob(spark, grown).run(7, List.of(0.7, 0.15, 0.15));
+    new CleanJob(JobContext.of(spark, grown, c)).run();
+    new SplitJob(JobContext.of(spark, grown)).run(7, List.of(0.7, 0.15, 0.15));
     Map<String, String> after = splits(grown);
     assertThat(after).hasSize(12 * 3 + 7); // the sample holds 7 supernova remnants
     before.forEach((id, split) -> assertThat(after.get(id)).as(id).isEqualTo(split));
+  }
+
+  @Test
+  void imagesOfAClassTheModelDoesNotHaveStayInTheLakeExcludedAsUnknownClass() throws Exception {
+    LakeLayout l = new LakeLayout(tmp.resolve("unknown-classes").toString());
+    // a SpaceNet folder nobody mapped: its photographs land under their own label
+    new ImagesFixture().sample(3, "galaxy", "open_cluster")
+        .add("folder:planet/p1.jpg", "planet", ImagesFixture.bytes("globular_cluster/" + firstFile("globular_cluster")))
+        .writeTo(spark, l, SaveMode.ErrorIfExists);
+    CosmicConfig c = SharedSpark.config(l.root(), Map.of("clean.classes", "galaxy,open_cluster"));
+    CleanJob.Result r = new CleanJob(JobContext.of(spark, l, c)).run();
+    assertThat(r.excludedByReason()).containsEntry("unknown_class", 1L);
+    Row planet = l.read(spark, LakeTable.CURATED_IMAGES).where("image_id = 'folder:planet/p1.jpg'").first();
+    assertThat(planet.<Boolean>getAs("included")).isFalse();
+    assertThat(planet.<String>getAs("detail")).contains("'planet'").contains("clean.classes")
+        .contains("ingest.folder-label-map");
+    new SplitJob(JobContext.of(spark, l)).run(42, List.of(0.7, 0.15, 0.15));
+    assertThat(l.read(spark, LakeTable.SPLITS).where("included").select("label").distinct().collectAsList())
+        .extracting(x -> x.getString(0)).containsExactlyInAnyOrder("galaxy", "open_cluster");
+    // without clean.classes every label is a class (the built-in default)
+    assertThat(new CleanJob(JobContext.of(spark, l, SharedSpark.config(l.root(), Map.of()))).run().excludedByReason())
+        .doesNotContainKey("unknown_class");
   }
 
   @Test
@@ -186,9 +213,9 @@ class ProcessingJobsTest {
             "folder:galaxy/lmc_03.jpg", "folder:galaxy/lmc_04.jpg", "folder:galaxy/lmc_08.jpg"));
     List<String> tiles = mosaics.values().stream().flatMap(List::stream).toList();
 
-    new CleanJob(spark, mosaic, SharedSpark.config(mosaic.root(), Map.of())).run();
-    new SplitJob(spark, mosaic).run(42, List.of(0.7, 0.15, 0.15));
-    Map<String, Row> kept = spark.read().format("delta").load(mosaic.location(CleanJob.TABLE)).collectAsList().stream()
+    new CleanJob(JobContext.of(spark, mosaic, SharedSpark.config(mosaic.root(), Map.of()))).run();
+    new SplitJob(JobContext.of(spark, mosaic)).run(42, List.of(0.7, 0.15, 0.15));
+    Map<String, Row> kept = mosaic.read(spark, LakeTable.CURATED_IMAGES).collectAsList().stream()
         .collect(Collectors.toMap(r -> r.getAs("image_id"), r -> r));
     Map<String, String> s = splits(mosaic);
     mosaics.forEach((group, members) -> {
@@ -204,8 +231,8 @@ class ProcessingJobsTest {
     kept.values().stream().filter(r -> !tiles.contains(r.<String>getAs("image_id")))
         .forEach(r -> assertThat(r.<String>getAs("group_id")).isEqualTo(r.<String>getAs("image_id")));
 
-    new CleanJob(spark, mosaic, SharedSpark.config(mosaic.root(), Map.of("clean.exclude-mosaic-tiles", "true"))).run();
-    Map<String, Row> excluded = spark.read().format("delta").load(mosaic.location(CleanJob.TABLE)).collectAsList()
+    new CleanJob(JobContext.of(spark, mosaic, SharedSpark.config(mosaic.root(), Map.of("clean.exclude-mosaic-tiles", "true")))).run();
+    Map<String, Row> excluded = mosaic.read(spark, LakeTable.CURATED_IMAGES).collectAsList()
         .stream().collect(Collectors.toMap(r -> r.getAs("image_id"), r -> r));
     for (String t : tiles) {
       assertThat(excluded.get(t).<Boolean>getAs("included")).as(t).isFalse();
@@ -219,10 +246,10 @@ class ProcessingJobsTest {
     LakeLayout l = new LakeLayout(tmp.resolve("incremental").toString());
     new ImagesFixture().sample(3, "galaxy").writeTo(spark, l, SaveMode.ErrorIfExists);
     CosmicConfig c = SharedSpark.config(l.root(), Map.of());
-    assertThat(new EdaJob(spark, l, c).run(null, true).pixels().computed()).isEqualTo(3);
+    assertThat(new EdaJob(JobContext.of(spark, l, c)).run(null, true).pixels().computed()).isEqualTo(3);
     new ImagesFixture().add("folder:galaxy/new.jpg", "galaxy", ImagesFixture.bytes("open_cluster/" + firstFile("open_cluster")))
         .writeTo(spark, l, SaveMode.Append);
-    var again = new EdaJob(spark, l, c).run(null, true).pixels();
+    var again = new EdaJob(JobContext.of(spark, l, c)).run(null, true).pixels();
     assertThat(again.computed()).isEqualTo(1);
     assertThat(again.reused()).isEqualTo(3);
   }
@@ -231,18 +258,18 @@ class ProcessingJobsTest {
   void pixelStatsOverNoImagesLeaveAnEmptyTableForReaders() {
     LakeLayout l = new LakeLayout(tmp.resolve("no-images").toString());
     new ImagesFixture().writeTo(spark, l, SaveMode.ErrorIfExists);
-    var r = new com.cosmicmorphology.processing.pixels.PixelStatsJob(spark, l, 0.1).run();
+    var r = new com.cosmicmorphology.processing.pixels.PixelStatsJob(JobContext.of(spark, l)).run();
     assertThat(r.computed()).isZero();
-    assertThat(spark.read().format("delta").load(l.location(com.cosmicmorphology.processing.pixels.PixelStatsJob.TABLE))
+    assertThat(l.read(spark, LakeTable.EDA_PIXEL_STATS)
         .count()).isZero();
   }
 
   @Test
   void modelInputsAreMadeOnceAtTheRequestedSize() {
-    ModelInputsJob job = new ModelInputsJob(spark, lake);
+    ModelInputsJob job = new ModelInputsJob(JobContext.of(spark, lake));
     ModelInputsJob.Result first = job.run(32, ResizePolicy.PAD);
     assertThat(first.prepared()).isEqualTo(clean.included());
-    Row r = spark.read().format("delta").load(lake.location(ModelInputsJob.TABLE)).where("size = 32").first();
+    Row r = lake.read(spark, LakeTable.MODEL_INPUTS).where("size = 32").first();
     assertThat((byte[]) r.getAs("pixels")).hasSize(32 * 32 * 3);
     assertThat(r.<String>getAs("normalisation")).isEqualTo("pixel/255");
     ModelInputsJob.Result second = job.run(32, ResizePolicy.PAD);
@@ -257,10 +284,12 @@ class ProcessingJobsTest {
         .addUndecodable("folder:galaxy/damaged.jpg", "galaxy", "not a JPEG any more".getBytes())
         .writeTo(spark, l, SaveMode.ErrorIfExists);
     // curated as included (the damage happened after cleaning), so only input preparation can catch it
-    spark.read().format("delta").load(l.location(LakeTable.IMAGES)).select("image_id", "content_sha256")
-        .withColumn("included", org.apache.spark.sql.functions.lit(true))
-        .write().format("delta").save(l.location(CleanJob.TABLE));
-    ModelInputsJob job = new ModelInputsJob(spark, l);
+    spark.read().format("delta").load(l.location(LakeTable.IMAGES))
+        .select(col("image_id"), col("source"), col("label"), col("content_sha256"), col("image_id").as("group_id"),
+            lit(true).as("included"), lit("ok").as("reason"), lit(null).cast("string").as("detail"),
+            current_timestamp().as("curated_at"))
+        .write().format("delta").save(l.location(LakeTable.CURATED_IMAGES));
+    ModelInputsJob job = new ModelInputsJob(JobContext.of(spark, l));
     ModelInputsJob.Result first = job.run(24, ResizePolicy.CENTER_CROP);
     assertThat(first.prepared()).isEqualTo(2);
     assertThat(first.failed()).isEqualTo(1);
@@ -281,10 +310,10 @@ class ProcessingJobsTest {
   @Test
   void splitBeforeCleanNamesTheCommandToRun() {
     LakeLayout empty = new LakeLayout(tmp.resolve("empty").toString());
-    assertThatThrownBy(() -> new SplitJob(spark, empty).run(1, List.of(0.7, 0.15, 0.15)))
+    assertThatThrownBy(() -> new SplitJob(JobContext.of(spark, empty)).run(1, List.of(0.7, 0.15, 0.15)))
         .isInstanceOf(CosmicException.class).hasMessageContaining("run './cosmic clean' first")
         .satisfies(e -> assertThat(((CosmicException) e).exitCode()).isEqualTo(ExitCode.MISSING_INPUT));
-    assertThatThrownBy(() -> new EdaJob(spark, empty, config).run(null, true))
+    assertThatThrownBy(() -> new EdaJob(JobContext.of(spark, empty, config)).run(null, true))
         .isInstanceOf(CosmicException.class).hasMessageContaining("run './cosmic ingest");
   }
 }

@@ -1,5 +1,6 @@
 package com.cosmicmorphology.training;
 
+import com.cosmicmorphology.common.cli.JobContext;
 import com.cosmicmorphology.common.config.TrainingMode;
 import com.cosmicmorphology.common.cli.CosmicException;
 import com.cosmicmorphology.common.cli.ExitCode;
@@ -49,14 +50,16 @@ public final class TrainJob {
   /** Epochs between two scorings of a held-out fold (the resolution of the epoch count CV chooses). */
   static final int CV_EVERY = 5;
 
+  private final JobContext ctx;
   private final SparkSession spark;
   private final LakeLayout lake;
   private final CosmicConfig config;
 
-  public TrainJob(SparkSession spark, LakeLayout lake, CosmicConfig config) {
-    this.spark = spark;
-    this.lake = lake;
-    this.config = config;
+  public TrainJob(JobContext ctx) {
+    this.ctx = ctx;
+    this.spark = ctx.spark();
+    this.lake = ctx.lake();
+    this.config = ctx.config();
   }
 
   public Result run(Path modelDir) {

@@ -11,7 +11,6 @@ import com.cosmicmorphology.training.eval.EvaluateJob;
 import com.cosmicmorphology.training.model.Freshness;
 import com.cosmicmorphology.training.predict.PredictJob;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -92,7 +91,7 @@ public final class TrainingCommands implements CommandProvider {
       }
       JobContext c = ctx;
       TrainJob.Result r = LakeWriterLock.whileHolding(c.spark(), c.lake(), "train",
-          () -> new TrainJob(c.spark(), c.lake(), c.config()).run(dir));
+          () -> new TrainJob(c).run(dir));
       if (r.cv() != null) {
         spec.commandLine().getOut().print(com.cosmicmorphology.training.selection.CvMetadata.table(r.cv()));
         spec.commandLine().getOut().printf("train: model %s in %s; head %s refitted on train + val for %d epochs; cross-validated "
@@ -130,7 +129,7 @@ public final class TrainingCommands implements CommandProvider {
       }
       JobContext ctx = JobContext.from(options, Map.of());
       var r = LakeWriterLock.whileHolding(ctx.spark(), ctx.lake(), "tune",
-          () -> new com.cosmicmorphology.training.selection.TuneJob(ctx.spark(), ctx.lake(), ctx.config()).run(trials, seed));
+          () -> new com.cosmicmorphology.training.selection.TuneJob(ctx).run(trials, seed));
       spec.commandLine().getOut().print(com.cosmicmorphology.training.selection.CvMetadata.table(r.outcome()));
       StringBuilder flags = new StringBuilder();
       r.bestConfig().forEach((k, v) -> flags.append(" --set ").append(k).append('=').append(v));
@@ -177,7 +176,7 @@ public final class TrainingCommands implements CommandProvider {
         LOG.info("evaluating: {}", v.reason());
       }
       EvaluateJob.Result r = LakeWriterLock.whileHolding(ctx.spark(), ctx.lake(), "evaluate",
-          () -> new EvaluateJob(ctx.spark(), ctx.lake(), ctx.config()).run(dir, split));
+          () -> new EvaluateJob(ctx).run(dir, split));
       spec.commandLine().getOut().printf("evaluate: model %s on %s (%d images)%n%s", r.modelId(), split, r.images(), r.report().table());
       spec.commandLine().getOut().println("confusion matrix (counts, and recall per true class): " + r.confusionPng());
       return ExitCode.OK.code();
@@ -205,7 +204,7 @@ public final class TrainingCommands implements CommandProvider {
     public Integer call() {
       JobContext ctx = JobContext.from(options, Map.of());
       Path dir = modelDir(modelDir, ctx);
-      PredictJob job = new PredictJob(ctx.spark(), ctx.lake(), ctx.config());
+      PredictJob job = new PredictJob(ctx);
       PredictJob.Result r = LakeWriterLock.whileHolding(ctx.spark(), ctx.lake(), "predict",
           () -> images != null ? job.fromFolder(dir, images, output) : job.fromLake(dir, output));
       spec.commandLine().getOut().printf("predict: model %s scored %d images, %d could not be scored%s%n", r.modelId(), r.scored(),

@@ -1,5 +1,6 @@
 package com.cosmicmorphology.training;
 
+import com.cosmicmorphology.common.lake.LakeTable;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.offset;
 
@@ -38,7 +39,7 @@ class DistributedBenchmarkIT {
         .redirectErrorStream(true).start();
     String sparkHome = new String(home.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
     assertThat(home.waitFor(5, TimeUnit.MINUTES) && home.exitValue() == 0).as(sparkHome).isTrue();
-    long inputsBefore = Files.walk(Path.of(lake.location("features_inputs"))).count();
+    long inputsBefore = Files.walk(Path.of(lake.location(LakeTable.MODEL_INPUTS))).count();
 
     String out = java(List.of("com.cosmicmorphology.common.cli.Cosmic",
         "bench", "distributed", "--lake", lake.root(), "--epochs", "3", "--fine-tune-epochs", "2",
@@ -77,7 +78,7 @@ class DistributedBenchmarkIT {
     assertThat(number(r, "driver_peak_rss_mb")).isGreaterThan(100);
     assertThat(out).contains("scaling model (predicted, not measured)").contains("GFLOP/s");
     // the user's lake was only read: the bench's scratch lake held the copies it wrote to
-    assertThat(Files.walk(Path.of(lake.location("features_inputs"))).count()).isEqualTo(inputsBefore);
+    assertThat(Files.walk(Path.of(lake.location(LakeTable.MODEL_INPUTS))).count()).isEqualTo(inputsBefore);
   }
 
   private static double number(Map<String, String> r, String key) {

@@ -1,5 +1,6 @@
 package com.cosmicmorphology.training;
 
+import com.cosmicmorphology.common.cli.JobContext;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.cosmicmorphology.common.config.CosmicConfig;
@@ -91,7 +92,7 @@ class FineTuneSparkTest {
     Path dir = tmp.resolve("fine-tuned-spark");
     long driverBefore = FineTuneTrainer.driverPasses();
     long tasksBefore = fineTuneTasks.get();
-    TrainJob.Result r = new TrainJob(spark, lake, c).run(dir);
+    TrainJob.Result r = new TrainJob(JobContext.of(spark, lake, c)).run(dir);
     spark.sparkContext().listenerBus().waitUntilEmpty();
     // the fits and the validation scoring ran as Spark tasks tagged cosmic.stage=fine-tune; the driver ran no
     // forward or backward pass of the network
@@ -117,25 +118,25 @@ class FineTuneSparkTest {
     assertThat(loaded.graph().getLayer(first).params()).isEqualTo(pretrained.graph().getLayer(first).params());
     // the training's validation scoring agrees with scoring the saved network in one JVM (evaluate, engine
     // local) and with evaluate on the executors (engine spark: no pass in the driver, tasks tagged for it)
-    EvaluateJob.Result val = new EvaluateJob(spark, lake, config(Map.of("training.distributed.engine", "local")))
+    EvaluateJob.Result val = new EvaluateJob(JobContext.of(spark, lake, config(Map.of("training.distributed.engine", "local"))))
         .run(dir, "val");
     assertThat(val.report().macroF1()).isCloseTo(r.validation().macroF1(), org.assertj.core.api.Assertions.within(1e-9));
     assertThat(val.report().accuracy()).isCloseTo(r.validation().accuracy(), org.assertj.core.api.Assertions.within(1e-9));
     long beforeScoring = FineTuneTrainer.driverPasses();
-    EvaluateJob.Result onExecutors = new EvaluateJob(spark, lake, c).run(dir, "val");
+    EvaluateJob.Result onExecutors = new EvaluateJob(JobContext.of(spark, lake, c)).run(dir, "val");
     spark.sparkContext().listenerBus().waitUntilEmpty();
     assertThat(FineTuneTrainer.driverPasses()).isEqualTo(beforeScoring);
     assertThat(scoringTasks.get()).isPositive();
     assertThat(onExecutors.report().confusion()).isDeepEqualTo(val.report().confusion());
     assertThat(onExecutors.report().macroAuc()).isCloseTo(val.report().macroAuc(),
         org.assertj.core.api.Assertions.within(1e-6));
-    EvaluateJob.Result test = new EvaluateJob(spark, lake, c).run(dir, "test");
+    EvaluateJob.Result test = new EvaluateJob(JobContext.of(spark, lake, c)).run(dir, "test");
     assertThat(test.images()).isEqualTo(9);
     // deterministic: the same seed and data give the same network (views from seed, epoch and content hash;
     // minibatch seeds from their contents), whichever task fits what. Not bit for bit: Spark sums the workers'
     // parameters in the order their tasks finish, and float addition is not associative (seen under load).
     Path again = tmp.resolve("fine-tuned-spark-again");
-    new TrainJob(spark, lake, c).run(again);
+    new TrainJob(JobContext.of(spark, lake, c)).run(again);
     double drift = ModelStore.load(again).graph().params().sub(loaded.graph().params()).amaxNumber().doubleValue();
     assertThat(drift).as("largest parameter difference between two runs").isLessThan(1e-3);
   }
@@ -147,18 +148,26 @@ class FineTuneSparkTest {
         "training.unfreeze-from", "res5c_branch2a", "training.epochs", "1", "training.feature-views", "1"));
     Path dir = tmp.resolve("fine-tuned-resnet50");
     long driverBefore = FineTuneTrainer.driverPasses();
-    TrainJob.Result r = new TrainJob(spark, lake, c).run(dir);
+    TrainJob.Result r = new TrainJob(JobContext.of(spark, lake, c)).run(dir);
     assertThat(FineTuneTrainer.driverPasses()).isEqualTo(driverBefore);
     assertThat(dir.resolve("metadata.json")).content().contains("resnet50v1_random_96")
         .contains("\"unfreeze_from\" : \"res5c_branch2a\"").contains("\"engine\" : \"spark\"");
-    assertThat(r.validation().accuracy()).isBetween(0.0, 1.0);
+    // the executors' validation scoring covered every validation image (a random-init network after one epoch
+    // learns nothing worth asserting; what is asserted is that it trained and scored there)
+    long valImages = new com.cosmicmorphology.training.data.TrainingData(spark, lake).load("val", TrainingTest.SIZE, "center-crop",
+        false).size();
+    assertThat(r.validation().predicted()).hasSize((int) valImages);
+    var loaded = ModelStore.load(dir);
+    var init = Backbones.create(c.training());
+    assertThat(loaded.graph().getLayer("res5c_branch2a").params())
+        .isNotEqualTo(init.graph().getLayer("res5c_branch2a").params());
   }
 
   @Test
   void theLocalFineTuneCountsItsDriverPasses() {
     // the counter the Spark test relies on does count: the local mode runs every pass in this JVM
     long before = FineTuneTrainer.driverPasses();
-    new TrainJob(spark, lake, config(Map.of("training.distributed.engine", "local")))
+    new TrainJob(JobContext.of(spark, lake, config(Map.of("training.distributed.engine", "local"))))
         .run(tmp.resolve("fine-tuned-local"));
     // per epoch: 24 training images fitted, 9 val images x 2 views scored
     assertThat(FineTuneTrainer.driverPasses() - before).isEqualTo(2 * (24 + 9 * 2));

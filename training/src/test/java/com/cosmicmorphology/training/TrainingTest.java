@@ -1,5 +1,6 @@
 package com.cosmicmorphology.training;
 
+import com.cosmicmorphology.common.cli.JobContext;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -83,20 +84,12 @@ class TrainingTest {
         inputs.add(RowFactory.create(sha, SIZE, "center-crop", id, px, "pixel/255", null, now));
       }
     }
-    spark.createDataFrame(splits, new StructType().add("image_id", DataTypes.StringType).add("label", DataTypes.StringType)
-            .add("split", DataTypes.StringType).add("group_id", DataTypes.StringType).add("included", DataTypes.BooleanType)
-            .add("seed", DataTypes.LongType))
+    spark.createDataFrame(splits, LakeTable.SPLITS.schema())
         .write().format("delta").save(lake.location(LakeTable.SPLITS));
-    spark.createDataFrame(curated, new StructType().add("image_id", DataTypes.StringType).add("source", DataTypes.StringType)
-            .add("label", DataTypes.StringType).add("content_sha256", DataTypes.StringType).add("group_id", DataTypes.StringType)
-            .add("included", DataTypes.BooleanType).add("reason", DataTypes.StringType).add("detail", DataTypes.StringType)
-            .add("curated_at", DataTypes.TimestampType))
-        .write().format("delta").save(lake.location("curated_images"));
-    spark.createDataFrame(inputs, new StructType().add("content_sha256", DataTypes.StringType).add("size", DataTypes.IntegerType)
-            .add("policy", DataTypes.StringType).add("image_id", DataTypes.StringType).add("pixels", DataTypes.BinaryType)
-            .add("normalisation", DataTypes.StringType).add("error", DataTypes.StringType)
-            .add("prepared_at", DataTypes.TimestampType))
-        .write().format("delta").save(lake.location("features_inputs"));
+    spark.createDataFrame(curated, LakeTable.CURATED_IMAGES.schema())
+        .write().format("delta").save(lake.location(LakeTable.CURATED_IMAGES));
+    spark.createDataFrame(inputs, LakeTable.MODEL_INPUTS.schema())
+        .write().format("delta").save(lake.location(LakeTable.MODEL_INPUTS));
   }
 
   @BeforeAll
@@ -105,7 +98,7 @@ class TrainingTest {
     config = config(lake.root(), Map.of());
     writeLake(spark, lake, CLASSES, true);
     modelDir = tmp.resolve("model");
-    trained = new TrainJob(spark, lake, config).run(modelDir);
+    trained = new TrainJob(JobContext.of(spark, lake, config)).run(modelDir);
   }
 
   @Test
@@ -120,7 +113,7 @@ class TrainingTest {
     // the head CV chose beats the majority class it was compared with, on images it did not train on
     assertThat(trained.cv().best().macroF1()).isGreaterThan(trained.cv().majority().macroF1());
     assertThat(trained.cv().candidates()).extracting(c -> c.spec().kind().key()).containsExactly("linear", "mlp");
-    EvaluateJob.Result r = new EvaluateJob(spark, lake, config).run(modelDir, "test");
+    EvaluateJob.Result r = new EvaluateJob(JobContext.of(spark, lake, config)).run(modelDir, "test");
     assertThat(r.images()).isEqualTo(9);
     double majority = 1.0 / 3;
     assertThat(r.report().accuracy()).isGreaterThan(majority);
@@ -136,7 +129,7 @@ class TrainingTest {
         .where("model_id = '" + trained.modelId() + "' AND split = 'test'").count();
     assertThat(rows).isEqualTo(3 + 3 * 5); // overall + per class
     // evaluating again replaces the rows
-    new EvaluateJob(spark, lake, config).run(modelDir, "test");
+    new EvaluateJob(JobContext.of(spark, lake, config)).run(modelDir, "test");
     assertThat(spark.read().format("delta").load(lake.location(LakeTable.METRICS))
         .where("model_id = '" + trained.modelId() + "' AND split = 'test'").count()).isEqualTo(rows);
   }
@@ -184,10 +177,13 @@ class TrainingTest {
     byte[] broken = "not an image".getBytes(java.nio.charset.StandardCharsets.UTF_8);
     String photoSha = com.cosmicmorphology.common.image.Hashes.sha256(photo);
     String brokenSha = com.cosmicmorphology.common.image.Hashes.sha256(broken);
-    spark.createDataFrame(List.of(RowFactory.create("folder:globular_cluster/m80.jpg", photoSha, photo),
-            RowFactory.create("folder:x/broken.jpg", brokenSha, broken)),
-        new StructType().add("image_id", DataTypes.StringType).add("content_sha256", DataTypes.StringType)
-            .add("content", DataTypes.BinaryType))
+    java.sql.Timestamp at = java.sql.Timestamp.from(java.time.Instant.now());
+    spark.createDataFrame(List.of(
+            RowFactory.create("folder:globular_cluster/m80.jpg", "folder", "globular_cluster", "folder", photo,
+                photoSha, "jpeg", 0, 0, (long) photo.length, "m80.jpg", at),
+            RowFactory.create("folder:x/broken.jpg", "folder", "x", "folder", broken, brokenSha, "jpeg", 0, 0,
+                (long) broken.length, "broken.jpg", at)),
+        LakeTable.IMAGES.schema())
         .write().format("delta").save(viaTasks.location(LakeTable.IMAGES));
     var unprepared = List.of(
         new com.cosmicmorphology.training.data.LabelledImage("folder:globular_cluster/m80.jpg", null, null, null, photoSha, null),
@@ -224,7 +220,7 @@ class TrainingTest {
 
   @Test
   void tuneWritesTrialsAndTrainUsesTheBestOne() {
-    var r = new com.cosmicmorphology.training.selection.TuneJob(spark, lake, config).run(3, 7);
+    var r = new com.cosmicmorphology.training.selection.TuneJob(JobContext.of(spark, lake, config)).run(3, 7);
     var rows = spark.read().format("delta").load(lake.location(LakeTable.TRIALS))
         .where("search_id = '" + r.searchId() + "'");
     assertThat(rows.count()).isEqualTo(3 * 2); // accuracy and macro_f1 per trial
@@ -233,14 +229,14 @@ class TrainingTest {
     Map<String, String> best = com.cosmicmorphology.training.selection.TuneJob.bestOfLatest(spark, lake);
     assertThat(best).isEqualTo(r.bestConfig()).containsKeys("training.head", "training.l2", "training.learning-rate");
     Map<String, String> tuned = new HashMap<>(best);
-    TrainJob.Result t = new TrainJob(spark, lake, config(lake.root(), tuned)).run(tmp.resolve("model-tuned"));
+    TrainJob.Result t = new TrainJob(JobContext.of(spark, lake, config(lake.root(), tuned))).run(tmp.resolve("model-tuned"));
     assertThat(t.cv().candidates()).hasSize(1);
     assertThat(t.cv().best().spec()).isEqualTo(r.outcome().best().spec());
   }
 
   @Test
   void aSecondTrainingHitsTheFeatureCache() {
-    TrainJob.Result again = new TrainJob(spark, lake, config).run(tmp.resolve("model2"));
+    TrainJob.Result again = new TrainJob(JobContext.of(spark, lake, config)).run(tmp.resolve("model2"));
     assertThat(again.featuresComputed()).isZero();
     assertThat(again.validation().accuracy()).isEqualTo(trained.validation().accuracy()); // same seed, same data
   }
@@ -249,14 +245,14 @@ class TrainingTest {
   void theHeadTrainsOnTheSparkExecutorsIntoTheSameKindOfModel() throws Exception {
     Path dir = tmp.resolve("model-spark");
     CosmicConfig spread = config(lake.root(), Map.of("training.distributed.engine", "spark"));
-    TrainJob.Result r = new TrainJob(spark, lake, spread).run(dir);
+    TrainJob.Result r = new TrainJob(JobContext.of(spark, lake, spread)).run(dir);
     assertThat(r.featuresComputed()).isZero(); // the same feature cache
     assertThat(dir.resolve("metadata.json")).content().contains("\"engine\" : \"spark\"")
         .contains("\"training_master\" : \"parameter-averaging\"").contains("\"workers\" : 2");
-    EvaluateJob.Result e = new EvaluateJob(spark, lake, spread).run(dir, "test");
+    EvaluateJob.Result e = new EvaluateJob(JobContext.of(spark, lake, spread)).run(dir, "test");
     assertThat(e.report().accuracy()).isGreaterThan(1.0 / 3);
     // deterministic: the same seed and data give the same validation metrics
-    assertThat(new TrainJob(spark, lake, spread).run(tmp.resolve("model-spark2")).validation().macroF1())
+    assertThat(new TrainJob(JobContext.of(spark, lake, spread)).run(tmp.resolve("model-spark2")).validation().macroF1())
         .isEqualTo(r.validation().macroF1());
   }
 
@@ -271,7 +267,7 @@ class TrainingTest {
     }
     Files.writeString(folder.resolve("notes.txt"), "not an image");
     Path csv = tmp.resolve("out/predictions.csv");
-    PredictJob.Result r = new PredictJob(spark, lake, config).fromFolder(modelDir, folder, csv);
+    PredictJob.Result r = new PredictJob(JobContext.of(spark, lake, config)).fromFolder(modelDir, folder, csv);
     assertThat(r.scored()).isEqualTo(2);
     assertThat(r.failed()).containsOnlyKeys("notes.txt");
     List<String> lines = Files.readAllLines(csv);
@@ -287,7 +283,7 @@ class TrainingTest {
   void aModelFromAnotherClassListIsRefused() throws Exception {
     LakeLayout other = new LakeLayout(tmp.resolve("other").toString());
     writeLake(spark, other, new String[] {"galaxy", "open_cluster"}, true);
-    assertThatThrownBy(() -> new EvaluateJob(spark, other, config(other.root(), Map.of())).run(modelDir, "test"))
+    assertThatThrownBy(() -> new EvaluateJob(JobContext.of(spark, other, config(other.root(), Map.of()))).run(modelDir, "test"))
         .isInstanceOf(CosmicException.class).hasMessageContaining("open_cluster")
         .hasMessageContaining("does not know");
   }
@@ -299,7 +295,7 @@ class TrainingTest {
     Files.copy(modelDir.resolve("head.zip"), copy.resolve("head.zip"));
     Files.writeString(copy.resolve("metadata.json"), Files.readString(modelDir.resolve("metadata.json"))
         .replaceAll("\"sha256\" : \"[0-9a-f]+\"", "\"sha256\" : \"" + "0".repeat(64) + "\""));
-    assertThatThrownBy(() -> new EvaluateJob(spark, lake, config).run(copy, "test"))
+    assertThatThrownBy(() -> new EvaluateJob(JobContext.of(spark, lake, config)).run(copy, "test"))
         .isInstanceOf(CosmicException.class).hasMessageContaining("was trained on backbone");
   }
 
@@ -319,19 +315,29 @@ class TrainingTest {
     CosmicConfig c = config(lake.root(), Map.of("training.mode", "fine-tune", "training.epochs", "2",
         "training.batch-size", "12", "training.feature-views", "1"));
     Path dir = tmp.resolve("fine-tuned");
-    TrainJob.Result r = new TrainJob(spark, lake, c).run(dir);
+    TrainJob.Result r = new TrainJob(JobContext.of(spark, lake, c)).run(dir);
     assertThat(dir.resolve("network.zip")).isRegularFile();
     assertThat(dir.resolve("metadata.json")).content().contains("\"mode\" : \"fine-tune\"")
         .contains("\"unfreeze_from\" : \"block_10_expand\"");
-    EvaluateJob.Result e = new EvaluateJob(spark, lake, c).run(dir, "test");
-    assertThat(e.report().accuracy()).isBetween(0.0, 1.0);
     assertThat(r.featuresComputed()).isZero(); // fine-tuning reads pixels, not the frozen feature cache
+    // the last block trained, the layers below it kept the pretrained weights
+    var loaded = com.cosmicmorphology.training.model.ModelStore.load(dir);
+    var pretrained = Backbones.create(c.training());
+    assertThat(loaded.graph().getLayer("block_10_expand").params())
+        .isNotEqualTo(pretrained.graph().getLayer("block_10_expand").params());
+    assertThat(loaded.graph().getLayer("block_9_project").params())
+        .isEqualTo(pretrained.graph().getLayer("block_9_project").params());
+    // and it predicts: evaluate scores every test image with the saved network
+    EvaluateJob.Result e = new EvaluateJob(JobContext.of(spark, lake, c)).run(dir, "test");
+    assertThat(e.images()).isEqualTo(9);
+    assertThat(java.util.Arrays.stream(e.report().confusion()).flatMapToLong(java.util.Arrays::stream).sum())
+        .isEqualTo(9);
   }
 
   @Test
   void anUnknownUnfreezeLayerListsValidNames() {
     CosmicConfig c = config(lake.root(), Map.of("training.mode", "fine-tune", "training.unfreeze-from", "block_99"));
-    assertThatThrownBy(() -> new TrainJob(spark, lake, c).run(tmp.resolve("m4")))
+    assertThatThrownBy(() -> new TrainJob(JobContext.of(spark, lake, c)).run(tmp.resolve("m4")))
         .isInstanceOf(CosmicException.class).hasMessageContaining("'block_99' is not a layer")
         .hasMessageContaining("block_10_expand");
   }
@@ -353,21 +359,26 @@ class TrainingTest {
         "training.allow-random-weights", "true", "training.weights-dir", tmp.resolve("no-weights").toString(),
         "training.feature-views", "1", "training.epochs", "3", "training.patience", "3");
     Path dir = tmp.resolve("resnet50-model");
-    new TrainJob(spark, lake, config(lake.root(), resnet)).run(dir);
+    new TrainJob(JobContext.of(spark, lake, config(lake.root(), resnet))).run(dir);
     assertThat(dir.resolve("metadata.json")).content().contains("\"variant\" : \"v1.5\"")
         .contains("resnet50v1_5_random_96");
     // evaluated under a configuration that says v1 (the default): the model's metadata decides
     Map<String, String> v1 = new HashMap<>(resnet);
     v1.put("training.resnet-variant", "v1");
-    EvaluateJob.Result e = new EvaluateJob(spark, lake, config(lake.root(), v1)).run(dir, "test");
-    assertThat(e.report().accuracy()).isBetween(0.0, 1.0);
+    EvaluateJob.Result e = new EvaluateJob(JobContext.of(spark, lake, config(lake.root(), v1))).run(dir, "test");
+    EvaluateJob.Result asTrained = new EvaluateJob(JobContext.of(spark, lake, config(lake.root(), resnet)))
+        .run(dir, "test");
+    // v1 and v1.5 have the same parameter shapes, so scoring with the wrong one would run and give other
+    // probabilities: equal reports mean the variant came from the metadata
+    assertThat(e.report().predicted()).containsExactly(asTrained.report().predicted());
+    assertThat(e.report().macroAuc()).isEqualTo(asTrained.report().macroAuc());
   }
 
   @Test
   void anEmptyValidationSplitIsOneClearError() throws Exception {
     LakeLayout noVal = new LakeLayout(tmp.resolve("noval").toString());
     writeLake(spark, noVal, CLASSES, false);
-    assertThatThrownBy(() -> new TrainJob(spark, noVal, config(noVal.root(), Map.of())).run(tmp.resolve("m3")))
+    assertThatThrownBy(() -> new TrainJob(JobContext.of(spark, noVal, config(noVal.root(), Map.of()))).run(tmp.resolve("m3")))
         .isInstanceOf(CosmicException.class).hasMessageContaining("the val split is empty");
   }
 }

@@ -15,11 +15,38 @@ public final class JobContext {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(JobContext.class);
   private final CosmicConfig config;
   private final String master;
+  private final LakeLayout lake;
   private SparkSession spark;
 
   public JobContext(CosmicConfig config, String master) {
     this.config = config;
     this.master = master;
+    this.lake = new LakeLayout(config.lake().root());
+  }
+
+  private JobContext(SparkSession spark, LakeLayout lake, CosmicConfig config) {
+    this.config = config;
+    this.master = null;
+    this.lake = lake;
+    this.spark = spark;
+  }
+
+  /**
+   * A context over a session that is already running (tests, notebooks, a job calling another in one JVM), on
+   * a given lake; the configuration supplies every other setting.
+   */
+  public static JobContext of(SparkSession spark, LakeLayout lake, CosmicConfig config) {
+    return new JobContext(spark, lake, config);
+  }
+
+  /** The same over the built-in defaults (no file, no environment). */
+  public static JobContext of(SparkSession spark, LakeLayout lake) {
+    return new JobContext(spark, lake, new ConfigLoader().load(null, Map.of(), Map.of("lake.root", lake.root())));
+  }
+
+  /** This context on another lake (a benchmark's scratch lake), same session and settings. */
+  public JobContext onLake(LakeLayout other) {
+    return new JobContext(spark(), other, config);
   }
 
   /** Resolves config from options > environment > file > defaults; extra {@code key=value} pairs come last. */
@@ -57,15 +84,15 @@ public final class JobContext {
   }
 
   public LakeLayout lake() {
-    return new LakeLayout(config.lake().root());
+    return lake;
   }
 
   public synchronized SparkSession spark() {
     if (spark == null) {
       spark = SparkSessions.getOrCreate(config, master);
       // for one-line storage errors (Cosmic names the lake); a session conf, so it follows the current job
-      spark.conf().set("spark.cosmic.lake.root", config.lake().root());
-      lake().checkReachable(spark);
+      spark.conf().set("spark.cosmic.lake.root", lake.root());
+      lake.checkReachable(spark);
       com.cosmicmorphology.common.spark.DeltaLogStore.warnOnce(config);
     }
     return spark;

@@ -31,7 +31,7 @@ import java.util.TreeSet;
  */
 public final class ConfigLoader {
   /** Maps whose keys are the user's own (Spark settings, label renames): not checked against defaults. */
-  static final Set<String> FREE_MAPS = Set.of("spark.conf", "nasa.label-map");
+  static final Set<String> FREE_MAPS = Set.of("spark.conf", "nasa.label-map", "ingest.folder-label-map");
 
   private static final String DEFAULTS = "cosmic-defaults.yaml";
   private static final String ENV_PREFIX = "COSMIC_";

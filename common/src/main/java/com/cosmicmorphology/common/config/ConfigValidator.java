@@ -9,6 +9,14 @@ final class ConfigValidator {
   private ConfigValidator() {}
 
   static void validate(CosmicConfig c) {
+    lakeAndStorage(c);
+    nasa(c);
+    ingestAndDecode(c);
+    processing(c);
+    training(c.training());
+  }
+
+  private static void lakeAndStorage(CosmicConfig c) {
     String root = c.lake().root();
     if (root == null || root.isBlank()) {
       throw new ConfigException("lake.root is empty; set it to a local path (./lake) or an s3a://bucket/prefix URI");
@@ -30,6 +38,9 @@ final class ConfigValidator {
         }
       }
     }
+  }
+
+  private static void nasa(CosmicConfig c) {
     positive("spark.shuffle-partitions", c.spark().shufflePartitions());
     positive("nasa.page-size", c.nasa().pageSize());
     atLeast("nasa.max-pages", c.nasa().maxPages(), 0);
@@ -50,6 +61,9 @@ final class ConfigValidator {
     between("nasa.http.concurrency", h.concurrency(), 1, 256);
     atLeast("nasa.http.rate-limit-low-watermark", h.rateLimitLowWatermark(), 0);
     atLeast("nasa.http.rate-limit-pause-ms", h.rateLimitPauseMs(), 0);
+  }
+
+  private static void ingestAndDecode(CosmicConfig c) {
     between("ingest.batch-size", c.ingest().batchSize(), 1, 100_000);
     positive("ingest.max-image-bytes", c.ingest().maxImageBytes());
     positive("decode.max-decoded-pixels", c.decode().maxDecodedPixels());
@@ -58,15 +72,21 @@ final class ConfigValidator {
           + "decode.max-decoded-pixels (" + c.decode().maxDecodedPixels() + ")");
     }
     positive("progress.interval-s", c.progress().intervalS());
+  }
+
+  private static void processing(CosmicConfig c) {
     fraction("eda.dark-threshold", c.eda().darkThreshold());
     atLeast("eda.thumbnails-per-class", c.eda().thumbnailsPerClass(), 0);
     between("clean.near-duplicate-max-hamming", c.clean().nearDuplicateMaxHamming(), 0, 16);
     fraction("clean.min-dark-fraction", c.clean().minDarkFraction());
     fraction("clean.near-duplicate-min-correlation", c.clean().nearDuplicateMinCorrelation());
     atLeast("clean.mosaic-min-tiles", c.clean().mosaicMinTiles(), 2);
+    labels(c);
     ratios("split.ratios", c.split().ratios());
     between("inputs.size", c.inputs().size(), 8, 1024);
-    CosmicConfig.Training t = c.training();
+  }
+
+  private static void training(CosmicConfig.Training t) {
     oneOf("training.resnet-variant", t.resnetVariant(), "v1", "v1.5");
     oneOf("training.head", t.head(), "auto", "linear", "mlp");
     between("training.cv-folds", t.cvFolds(), 2, 20);
@@ -91,6 +111,32 @@ final class ConfigValidator {
     between("training.distributed.shared-port", d.sharedPort(), 1024, 65535);
     if (!(t.learningRate() > 0)) {
       throw new ConfigException("training.learning-rate must be above 0, got " + t.learningRate());
+    }
+  }
+
+  /**
+   * Classes are spelled as labels are (lower case, underscores), and every label map renames into one of them:
+   * a map into a class the model does not have would hide images as unknown_class.
+   */
+  private static void labels(CosmicConfig c) {
+    java.util.List<String> classes = c.clean().classes();
+    if (classes == null || c.ingest().folderLabelMap() == null || c.nasa().labelMap() == null) {
+      throw new ConfigException("clean.classes must be a list, ingest.folder-label-map and nasa.label-map maps");
+    }
+    for (String cls : classes) {
+      if (!cls.equals(com.cosmicmorphology.common.labels.LabelNames.normalise(cls))) {
+        throw new ConfigException("clean.classes entry '" + cls + "' must be spelled as a label: '"
+            + com.cosmicmorphology.common.labels.LabelNames.normalise(cls) + "'");
+      }
+    }
+    for (var map : java.util.List.of(java.util.Map.entry("ingest.folder-label-map", c.ingest().folderLabelMap()),
+        java.util.Map.entry("nasa.label-map", c.nasa().labelMap()))) {
+      for (var e : map.getValue().entrySet()) {
+        if (!classes.isEmpty() && !classes.contains(e.getValue())) {
+          throw new ConfigException(map.getKey() + " maps '" + e.getKey() + "' to '" + e.getValue()
+              + "', which is not one of clean.classes; valid: " + String.join(", ", classes));
+        }
+      }
     }
   }
 

@@ -67,11 +67,13 @@ public record CosmicConfig(Lake lake, Spark spark, S3 s3, Nasa nasa, Ingest inge
       String userAgent) {}
 
   /**
-   * How ingest lands rows: images per Delta MERGE (bounds memory: two batches of bytes at a time), and the
-   * largest image accepted from any source.
+   * How ingest lands rows: images per Delta MERGE (bounds memory: two batches of bytes at a time), the largest
+   * image accepted from any source, and {@code folderLabelMap}: a labelled folder's class-folder names (matched
+   * as labels are spelled: lower case, underscores) renamed to this product's classes, e.g. SpaceNet's
+   * {@code nebula: emission_reflection_nebula}; unmapped folders keep their own name as label.
    */
   @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
-  public record Ingest(int batchSize, long maxImageBytes) {}
+  public record Ingest(int batchSize, long maxImageBytes, Map<String, String> folderLabelMap) {}
 
   /**
    * The pixel budget of every image decode (ingest, statistics, model inputs, EDA, predict): an image whose
@@ -93,11 +95,14 @@ public record CosmicConfig(Lake lake, Spark spark, S3 s3, Nasa nasa, Ingest inge
    * Cleaning rules. A near-duplicate is within {@code nearDuplicateMaxHamming} bits of 64 (difference
    * hash); a sky photograph has at least {@code minDarkFraction} of dark pixels; items whose keywords or
    * title mention a {@code nonSkyKeywords} word are not sky photographs; a file name stem shared by at
-   * least {@code mosaicMinTiles} files marks the tiles of a mosaic.
+   * least {@code mosaicMinTiles} files marks the tiles of a mosaic. {@code classes}: the classes the model
+   * learns; an image labelled otherwise (a SpaceNet {@code planet} folder, a query nobody mapped) stays in the
+   * lake and is excluded as {@code unknown_class} instead of becoming a class of its own (empty: every label is
+   * a class).
    */
   @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
   public record Clean(int nearDuplicateMaxHamming, double nearDuplicateMinCorrelation, double minDarkFraction, List<String> nonSkyKeywords,
-      int mosaicMinTiles, boolean excludeMosaicTiles) {}
+      int mosaicMinTiles, boolean excludeMosaicTiles, List<String> classes) {}
 
   /** Deterministic stratified split: the seed and train/val/test ratios. */
   @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)

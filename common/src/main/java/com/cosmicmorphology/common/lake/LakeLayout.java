@@ -62,7 +62,40 @@ public final class LakeLayout {
       throw new CosmicException(ExitCode.MISSING_INPUT, "table '" + table.tableName() + "' does not exist at "
           + location(table) + "; run './cosmic " + table.producedBy() + "' first");
     }
-    return spark.read().format("delta").load(location(table));
+    Dataset<Row> df = spark.read().format("delta").load(location(table));
+    List<String> missing = java.util.Arrays.stream(table.schema().fieldNames())
+        .filter(c -> !java.util.Arrays.asList(df.columns()).contains(c)).toList();
+    if (!missing.isEmpty()) {
+      throw new CosmicException(ExitCode.MISSING_INPUT, "table '" + table.tableName() + "' at " + location(table)
+          + " lacks column(s) " + missing + " (written by another version?); run './cosmic " + table.producedBy()
+          + "' again to rewrite it");
+    }
+    return df;
+  }
+
+  /** Reads a table when it exists; empty otherwise (for optional inputs such as a first run's own output). */
+  public java.util.Optional<Dataset<Row>> readIfExists(SparkSession spark, LakeTable table) {
+    return exists(spark, table) ? java.util.Optional.of(read(spark, table)) : java.util.Optional.empty();
+  }
+
+  /** Creates the table empty, with its contract schema, if absent; true when it was created now. */
+  public boolean create(SparkSession spark, LakeTable table) {
+    if (exists(spark, table)) {
+      return false;
+    }
+    DeltaTable.createIfNotExists(spark).location(location(table)).addColumns(table.schema()).execute();
+    return true;
+  }
+
+  /** The table for MERGE/DELETE, created empty first if absent, so writers always find it. */
+  public DeltaTable delta(SparkSession spark, LakeTable table) {
+    create(spark, table);
+    return DeltaTable.forPath(spark, location(table));
+  }
+
+  /** The table's latest Delta version (what a model records it was trained on). */
+  public long version(SparkSession spark, String tableName) {
+    return DeltaTable.forPath(spark, location(tableName)).history(1).first().getAs("version");
   }
 
   /** Names of the Delta tables present under the root (folders holding a _delta_log), sorted. */

@@ -1,25 +1,18 @@
 package com.cosmicmorphology.common.lake;
 
-import io.delta.tables.DeltaTable;
 import java.util.List;
+import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
  * The {@code quarantine} table, written by every stage that rejects records (ingest, eda, inputs): a row is
- * new by (source, record_id, stage, reason), so re-runs add nothing twice.
+ * new by its key (source, record_id, stage, reason), so re-runs add nothing twice.
  */
 public final class QuarantineTable {
-  public static final StructType SCHEMA = new StructType()
-      .add("source", DataTypes.StringType, false)
-      .add("record_id", DataTypes.StringType, false)
-      .add("stage", DataTypes.StringType, false)
-      .add("reason", DataTypes.StringType, false)
-      .add("detail", DataTypes.StringType, true)
-      .add("at", DataTypes.TimestampType, false);
+  public static final StructType SCHEMA = LakeTable.QUARANTINE.schema();
 
   private final SparkSession spark;
   private final LakeLayout lake;
@@ -31,12 +24,7 @@ public final class QuarantineTable {
 
   /** Creates the table empty if absent; true when it was created now. */
   public boolean create() {
-    String path = lake.location(LakeTable.QUARANTINE);
-    if (DeltaTable.isDeltaTable(spark, path)) {
-      return false;
-    }
-    DeltaTable.createIfNotExists(spark).location(path).addColumns(SCHEMA).execute();
-    return true;
+    return lake.create(spark, LakeTable.QUARANTINE);
   }
 
   public void merge(List<QuarantineRow> rows) {
@@ -47,10 +35,10 @@ public final class QuarantineTable {
 
   /** Inserts rows (columns as {@link #SCHEMA}) whose key is new; one Delta commit. */
   public void merge(Dataset<Row> rows) {
-    create();
-    DeltaTable.forPath(spark, lake.location(LakeTable.QUARANTINE)).as("t")
-        .merge(rows.dropDuplicates("source", "record_id", "stage", "reason").as("s"),
-            "t.source = s.source AND t.record_id = s.record_id AND t.stage = s.stage AND t.reason = s.reason")
+    List<String> keys = LakeTable.QUARANTINE.keys();
+    lake.delta(spark, LakeTable.QUARANTINE).as("t")
+        .merge(rows.dropDuplicates(keys.toArray(String[]::new)).as("s"),
+            keys.stream().map(k -> "t." + k + " = s." + k).collect(Collectors.joining(" AND ")))
         .whenNotMatched().insertAll()
         .execute();
   }

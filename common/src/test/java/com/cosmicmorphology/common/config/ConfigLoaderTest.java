@@ -129,4 +129,15 @@ class ConfigLoaderTest {
     assertThat(loader.load(root.resolve("conf/cluster.yaml"), Map.of(), Map.of()).lake().root())
         .startsWith("s3a://");
   }
+
+  @Test
+  void aLabelMapIntoAClassTheModelDoesNotHaveIsRefusedListingTheClasses() {
+    assertThatThrownBy(() -> new ConfigLoader().load(null, Map.of(), Map.of("clean.classes", "galaxy,dark_nebula",
+        "ingest.folder-label-map.nebula", "nebulae")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("ingest.folder-label-map maps 'nebula' to 'nebulae'")
+        .hasMessageContaining("valid: galaxy, dark_nebula");
+    assertThatThrownBy(() -> new ConfigLoader().load(null, Map.of(), Map.of("clean.classes", "Galaxy")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("'galaxy'");
+  }
 }

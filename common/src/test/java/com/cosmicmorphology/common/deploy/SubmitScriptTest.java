@@ -61,7 +61,7 @@ class SubmitScriptTest {
   void anyOtherMasterLeavesTheDriverAddressToTheCluster() throws Exception {
     for (String master : List.of("yarn", "spark://10.0.0.5:7077", "spark://spark-master.internal:7077", "k8s://https://api:6443")) {
       List<String> args = submit("--master", master, "--deploy-mode", "cluster", "--", "sql", "SELECT 1");
-      assertThat(args).as(master).noneMatch(a -> a.startsWith("spark.driver.host=") || a.startsWith("spark.driver.bindAddress="));
+      assertThat(args).as(master).isNotEmpty().noneMatch(a -> a.startsWith("spark.driver.host=") || a.startsWith("spark.driver.bindAddress="));
       assertThat(args).as(master).contains("com.cosmicmorphology.common.cli.Cosmic", "sql", "SELECT 1");
     }
   }

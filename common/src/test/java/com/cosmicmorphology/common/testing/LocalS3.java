@@ -23,6 +23,7 @@ public final class LocalS3 implements AutoCloseable {
 
   private S3Proxy proxy;
   private final BlobStore store;
+  private final OutageOnWrite served;
   private final BlobStoreContext context;
   private final int port;
   private final Path dir;
@@ -34,6 +35,13 @@ public final class LocalS3 implements AutoCloseable {
     context = ContextBuilder.newBuilder("filesystem").credentials("local", "local").overrides(props)
         .buildView(BlobStoreContext.class);
     store = context.getBlobStore();
+    served = new OutageOnWrite(store, () -> {
+      try {
+        proxy.stop();
+      } catch (Exception e) {
+        throw new IllegalStateException("stopping S3Proxy failed", e);
+      }
+    });
     for (String b : buckets) {
       store.createContainerInLocation(null, b);
     }
@@ -44,7 +52,7 @@ public final class LocalS3 implements AutoCloseable {
   }
 
   private void start() throws Exception {
-    proxy = S3Proxy.builder().blobStore(store).endpoint(URI.create("http://127.0.0.1:" + port))
+    proxy = S3Proxy.builder().blobStore(served).endpoint(URI.create("http://127.0.0.1:" + port))
         .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY).build();
     proxy.start();
     long deadline = System.currentTimeMillis() + 20_000;
@@ -56,9 +64,23 @@ public final class LocalS3 implements AutoCloseable {
     }
   }
 
-  /** Starts the server again after {@link #stop()}, on the same port over the same stored objects. */
+  /** Starts the server again after {@link #stop()} or an outage, on the same port over the same stored objects. */
   public void restart() throws Exception {
+    served.recovered();
     start();
+  }
+
+  /**
+   * A scripted outage: the server stops right after {@code bucket/key} is written (that write succeeds);
+   * {@link #awaitOutage} then says it happened.
+   */
+  public void outageAfterWriting(String bucket, String key) {
+    served.after(bucket, key);
+  }
+
+  /** Fails unless the scripted outage happened within {@code timeout}, with the stop's own error if it failed. */
+  public void awaitOutage(java.time.Duration timeout) throws Exception {
+    served.await(timeout);
   }
 
   /** Where the server keeps objects: {@code <dir>/<bucket>/<key>}. */

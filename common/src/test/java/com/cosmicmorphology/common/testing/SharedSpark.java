@@ -12,6 +12,7 @@ import org.apache.spark.sql.SparkSession;
  */
 public final class SharedSpark {
   private static SparkSession spark;
+  private static java.util.Map<String, String> pristineHadoopConf;
 
   private SharedSpark() {}
 
@@ -20,8 +21,14 @@ public final class SharedSpark {
       CosmicConfig config = new ConfigLoader().load(null, Map.of(),
           Map.of("spark.master", "local[2]", "spark.shuffle-partitions", "2"));
       spark = SparkSessions.getOrCreate(config, null);
+      pristineHadoopConf = HadoopConfIsolation.copy(spark.sparkContext().hadoopConfiguration());
     }
     return spark;
+  }
+
+  /** The shared session's Hadoop configuration as it started (null before it starts), for HadoopConfIsolation. */
+  static synchronized java.util.Map<String, String> pristineHadoopConf() {
+    return pristineHadoopConf == null ? null : new java.util.HashMap<>(pristineHadoopConf);
   }
 
   /** A config for tests: defaults, a lake root, and extra keys. */

@@ -1,9 +1,11 @@
 package com.cosmicmorphology.ingest.folder;
 
+import com.cosmicmorphology.common.cli.JobContext;
 import com.cosmicmorphology.common.cli.CosmicException;
 import com.cosmicmorphology.common.cli.ExitCode;
 import com.cosmicmorphology.common.config.CosmicConfig;
 import com.cosmicmorphology.common.lake.LakeLayout;
+import com.cosmicmorphology.common.labels.LabelNames;
 import com.cosmicmorphology.common.lake.LakeTable;
 import com.cosmicmorphology.common.progress.Progress;
 import com.cosmicmorphology.ingest.image.ImageInspector;
@@ -38,15 +40,17 @@ public final class FolderIngestJob {
   /** What a run did. */
   public record Result(long files, long imagesAdded, long quarantined, long alreadyPresent) {}
 
+  private final JobContext ctx;
   private final SparkSession spark;
   private final LakeLayout lake;
   private final CosmicConfig config;
   private final IngestTables tables;
 
-  public FolderIngestJob(SparkSession spark, LakeLayout lake, CosmicConfig config) {
-    this.spark = spark;
-    this.lake = lake;
-    this.config = config;
+  public FolderIngestJob(JobContext ctx) {
+    this.ctx = ctx;
+    this.spark = ctx.spark();
+    this.lake = ctx.lake();
+    this.config = ctx.config();
     this.tables = new IngestTables(spark, lake);
   }
 
@@ -69,8 +73,8 @@ public final class FolderIngestJob {
     files.addAll(walked.files());
     rejected.addAll(walked.rejected());
 
-    tables.ensure(LakeTable.IMAGES, IngestTables.IMAGES);
-    tables.ensure(LakeTable.QUARANTINE, IngestTables.QUARANTINE);
+    tables.ensure(LakeTable.IMAGES);
+    tables.ensure(LakeTable.QUARANTINE);
     Map<String, String> existing = tables.readPairs(LakeTable.IMAGES, "image_id", "content_sha256",
         org.apache.spark.sql.functions.col("source").equalTo(org.apache.spark.sql.functions.lit(SOURCE)));
     List<Path> pending = files.stream().filter(p -> !existing.containsKey(imageId(root, p))).toList();
@@ -89,7 +93,8 @@ public final class FolderIngestJob {
     for (int start = 0; start < pending.size(); start += batchSize) {
       List<Path> batch = pending.subList(start, Math.min(pending.size(), start + batchSize));
       // decoding dominates: spread it over the cores; order is restored by the MERGE key, not by threads
-      List<Object> results = batch.parallelStream().map(p -> load(root, p, inspector, maxBytes, now, progress))
+      Map<String, String> labelMap = config.ingest().folderLabelMap();
+      List<Object> results = batch.parallelStream().map(p -> load(root, p, labelMap, inspector, maxBytes, now, progress))
           .toList();
       List<ImageRow> images = results.stream().filter(ImageRow.class::isInstance).map(ImageRow.class::cast).toList();
       List<QuarantineRow> q = results.stream().filter(QuarantineRow.class::isInstance)
@@ -105,7 +110,8 @@ public final class FolderIngestJob {
     return new Result(files.size(), added, bad, files.size() - pending.size());
   }
 
-  private static Object load(Path root, Path file, ImageInspector inspector, long maxBytes, Timestamp now,
+  private static Object load(Path root, Path file, Map<String, String> labelMap, ImageInspector inspector,
+      long maxBytes, Timestamp now,
       Progress progress) {
     String rel = relative(root, file);
     try {
@@ -117,8 +123,13 @@ public final class FolderIngestJob {
       byte[] bytes = Files.readAllBytes(file);
       InspectedImage img = inspector.inspect(bytes);
       progress.item(bytes.length);
-      String label = root.relativize(file).getName(0).toString();
-      return new ImageRow(imageId(root, file), SOURCE, label, SOURCE, bytes, img.sha256(), img.format(),
+      String folder = root.relativize(file).getName(0).toString();
+      String mapped = LabelNames.mapped(labelMap, folder);
+      // a mapped folder takes the product's class; any other keeps its own name, spelled as labels are (cleaning
+      // flags names that are not among clean.classes instead of forcing them into a wrong class)
+      String label = mapped != null ? mapped : LabelNames.normalise(folder);
+      String labelSource = mapped != null ? SOURCE + ":label-map" : SOURCE;
+      return new ImageRow(imageId(root, file), SOURCE, label, labelSource, bytes, img.sha256(), img.format(),
           img.width(), img.height(), bytes.length, file.toString(), now);
     } catch (IOException e) {
       progress.rejected();

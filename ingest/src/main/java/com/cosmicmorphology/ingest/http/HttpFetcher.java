@@ -55,81 +55,103 @@ public final class HttpFetcher {
     if (refused != null) {
       return FetchOutcome.failed("url_refused", refused, 0);
     }
-    String last = "";
-    String lastReason = "download_unreachable";
+    Attempt last = Attempt.retry("download_unreachable", "");
     int rateLimitedWaits = 0;
     for (int attempt = 0; attempt <= conf.maxRetries(); attempt++) {
       gate.awaitOpen();
-      HttpURLConnection c = null;
-      boolean readingBody = false;
-      try {
-        Exchange x = exchange(url, attempt);
-        if (x.failure() != null) {
-          return x.failure();
-        }
-        c = x.connection();
-        int status = c.getResponseCode();
-        observeRateLimit(c);
-        if (status == 429) {
-          long waitMs = retryAfterMs(c.getHeaderField("Retry-After"), attempt);
-          drain(c.getErrorStream());
-          if (waitMs > conf.maxRetryAfterS() * 1000L) {
-            return FetchOutcome.failed("rate_limited", "HTTP 429 asks to wait " + waitMs / 1000
-                + " s, over nasa.http.max-retry-after-s=" + conf.maxRetryAfterS(), attempt + 1);
-          }
-          rateLimitedWaits++;
-          LOG.info("HTTP 429 from {}: waiting {} ms (Retry-After)", hostOf(url), waitMs);
-          gate.pauseFor(waitMs);
-          lastReason = "rate_limited";
-          last = "HTTP 429";
-          continue;
-        }
-        if (status >= 500) {
-          drain(c.getErrorStream());
-          lastReason = "download_http_error";
-          last = "HTTP " + status;
-          sleepBeforeRetry(attempt, url, last);
-          continue;
-        }
-        if (status >= 300 || status < 200) {
-          drain(c.getErrorStream());
-          return FetchOutcome.failed("download_http_error", "HTTP " + status, attempt + 1);
-        }
-        long declared = c.getContentLengthLong();
-        if (declared > maxBytes) {
-          return FetchOutcome.failed("too_large", declared + " bytes declared, over the limit of " + maxBytes,
-              attempt + 1);
-        }
-        readingBody = true;
-        byte[] body = readLimited(c.getInputStream(), maxBytes);
-        if (body == null) {
-          return FetchOutcome.failed("too_large", "body over the limit of " + maxBytes + " bytes", attempt + 1);
-        }
-        if (declared >= 0 && body.length < declared) {
-          // the connection closed early: a network fault, not a broken image, so it is retried
-          lastReason = "download_truncated";
-          last = "body ended after " + body.length + " of " + declared + " bytes (Content-Length)";
-          sleepBeforeRetry(attempt, url, last);
-          continue;
-        }
-        return FetchOutcome.ok(body, attempt + 1 + rateLimitedWaits);
-      } catch (SocketTimeoutException e) {
-        lastReason = "download_timeout";
-        last = "timed out (" + e.getMessage() + ")";
-        sleepBeforeRetry(attempt, url, last);
-      } catch (IOException | IllegalArgumentException e) {
-        // a body that breaks off (chunked or not) is truncated; failing before the answer is unreachable
-        lastReason = readingBody ? "download_truncated" : "download_unreachable";
-        last = e.getClass().getSimpleName() + ": " + e.getMessage();
-        sleepBeforeRetry(attempt, url, last);
-      } finally {
-        if (c != null && Thread.currentThread().isInterrupted()) {
-          c.disconnect();
-        }
+      last = once(url, maxBytes, attempt, rateLimitedWaits);
+      if (last.outcome() != null) {
+        return last.outcome();
+      }
+      if (last.rateLimited()) {
+        rateLimitedWaits++; // the gate already waited as the server asked: no backoff on top
+      } else {
+        sleepBeforeRetry(attempt, url, last.detail());
       }
     }
-    return FetchOutcome.failed(lastReason, last + " after " + (conf.maxRetries() + 1) + " attempts",
+    return FetchOutcome.failed(last.reason(), last.detail() + " after " + (conf.maxRetries() + 1) + " attempts",
         conf.maxRetries() + 1);
+  }
+
+  /** How one attempt ended: with an outcome to return, or with a failure worth another attempt. */
+  private record Attempt(FetchOutcome outcome, String reason, String detail, boolean rateLimited) {
+    static Attempt done(FetchOutcome outcome) {
+      return new Attempt(outcome, null, null, false);
+    }
+
+    static Attempt retry(String reason, String detail) {
+      return new Attempt(null, reason, detail, false);
+    }
+  }
+
+  private Attempt once(String url, long maxBytes, int attempt, int rateLimitedWaits) throws InterruptedException {
+    HttpURLConnection c = null;
+    boolean readingBody = false;
+    try {
+      Exchange x = exchange(url, attempt);
+      if (x.failure() != null) {
+        return Attempt.done(x.failure());
+      }
+      c = x.connection();
+      int status = c.getResponseCode();
+      observeRateLimit(c);
+      if (status == 429) {
+        return rateLimited(c, url, attempt);
+      }
+      if (status >= 500) {
+        drain(c.getErrorStream());
+        return Attempt.retry("download_http_error", "HTTP " + status);
+      }
+      if (status >= 300 || status < 200) {
+        drain(c.getErrorStream());
+        return Attempt.done(FetchOutcome.failed("download_http_error", "HTTP " + status, attempt + 1));
+      }
+      readingBody = true;
+      return body(c, maxBytes, attempt, rateLimitedWaits);
+    } catch (SocketTimeoutException e) {
+      return Attempt.retry("download_timeout", "timed out (" + e.getMessage() + ")");
+    } catch (IOException | IllegalArgumentException e) {
+      // a body that breaks off (chunked or not) is truncated; failing before the answer is unreachable
+      return Attempt.retry(readingBody ? "download_truncated" : "download_unreachable",
+          e.getClass().getSimpleName() + ": " + e.getMessage());
+    } finally {
+      if (c != null && Thread.currentThread().isInterrupted()) {
+        c.disconnect();
+      }
+    }
+  }
+
+  /** HTTP 429: wait as Retry-After asks (through the shared gate), unless it asks for longer than allowed. */
+  private Attempt rateLimited(HttpURLConnection c, String url, int attempt) throws InterruptedException {
+    long waitMs = retryAfterMs(c.getHeaderField("Retry-After"), attempt);
+    drain(c.getErrorStream());
+    if (waitMs > conf.maxRetryAfterS() * 1000L) {
+      return Attempt.done(FetchOutcome.failed("rate_limited", "HTTP 429 asks to wait " + waitMs / 1000
+          + " s, over nasa.http.max-retry-after-s=" + conf.maxRetryAfterS(), attempt + 1));
+    }
+    LOG.info("HTTP 429 from {}: waiting {} ms (Retry-After)", hostOf(url), waitMs);
+    gate.pauseFor(waitMs);
+    return new Attempt(null, "rate_limited", "HTTP 429", true);
+  }
+
+  /** A 2xx body, within {@code maxBytes}; a body shorter than its Content-Length is retried. */
+  private Attempt body(HttpURLConnection c, long maxBytes, int attempt, int rateLimitedWaits) throws IOException {
+    long declared = c.getContentLengthLong();
+    if (declared > maxBytes) {
+      return Attempt.done(FetchOutcome.failed("too_large", declared + " bytes declared, over the limit of "
+          + maxBytes, attempt + 1));
+    }
+    byte[] body = readLimited(c.getInputStream(), maxBytes);
+    if (body == null) {
+      return Attempt.done(FetchOutcome.failed("too_large", "body over the limit of " + maxBytes + " bytes",
+          attempt + 1));
+    }
+    if (declared >= 0 && body.length < declared) {
+      // the connection closed early: a network fault, not a broken image, so it is retried
+      return Attempt.retry("download_truncated", "body ended after " + body.length + " of " + declared
+          + " bytes (Content-Length)");
+    }
+    return Attempt.done(FetchOutcome.ok(body, attempt + 1 + rateLimitedWaits));
   }
 
   /** The connection of the last hop (its response not yet read), or why the chain was refused. */

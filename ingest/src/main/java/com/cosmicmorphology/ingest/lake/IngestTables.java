@@ -24,34 +24,9 @@ import static org.apache.spark.sql.functions.lit;
  * is already present is never inserted twice, so a re-run or a resumed run adds nothing twice.
  */
 public final class IngestTables {
-  public static final StructType IMAGES = new StructType()
-      .add("image_id", DataTypes.StringType, false)
-      .add("source", DataTypes.StringType, false)
-      .add("label", DataTypes.StringType, true)
-      .add("label_source", DataTypes.StringType, true)
-      .add("content", DataTypes.BinaryType, false)
-      .add("content_sha256", DataTypes.StringType, false)
-      .add("format", DataTypes.StringType, false)
-      .add("width", DataTypes.IntegerType, false)
-      .add("height", DataTypes.IntegerType, false)
-      .add("size_bytes", DataTypes.LongType, false)
-      .add("origin", DataTypes.StringType, false)
-      .add("ingested_at", DataTypes.TimestampType, false);
-
-  public static final StructType QUARANTINE = QuarantineTable.SCHEMA;
-
-  public static final StructType NASA_ITEMS = new StructType()
-      .add("nasa_id", DataTypes.StringType, false)
-      .add("title", DataTypes.StringType, true)
-      .add("description", DataTypes.StringType, true)
-      .add("keywords", DataTypes.createArrayType(DataTypes.StringType), true)
-      .add("center", DataTypes.StringType, true)
-      .add("date_created", DataTypes.TimestampType, true)
-      .add("media_type", DataTypes.StringType, true)
-      .add("queries", DataTypes.createArrayType(DataTypes.StringType), false)
-      .add("preview_url", DataTypes.StringType, true)
-      .add("raw_json", DataTypes.StringType, false)
-      .add("ingested_at", DataTypes.TimestampType, false);
+  /** Columns of {@code images} and {@code nasa_items}: the contract's, from common/lake. */
+  public static final StructType IMAGES = LakeTable.IMAGES.schema();
+  public static final StructType NASA_ITEMS = LakeTable.NASA_ITEMS.schema();
 
   private final SparkSession spark;
   private final LakeLayout lake;
@@ -61,20 +36,14 @@ public final class IngestTables {
     this.lake = lake;
   }
 
-  /** Creates the table (empty, with its schema) if absent, so readers and MERGEs always find it. */
-  public DeltaTable ensure(LakeTable table, StructType schema) {
-    create(table, schema);
-    return DeltaTable.forPath(spark, lake.location(table));
+  /** Creates the table (empty, with its contract schema) if absent, so readers and MERGEs always find it. */
+  public DeltaTable ensure(LakeTable table) {
+    return lake.delta(spark, table);
   }
 
   /** Creates the table empty if absent; true when it was created now (so it is known to be empty). */
-  public boolean create(LakeTable table, StructType schema) {
-    String path = lake.location(table);
-    if (DeltaTable.isDeltaTable(spark, path)) {
-      return false;
-    }
-    DeltaTable.createIfNotExists(spark).location(path).addColumns(schema).execute();
-    return true;
+  public boolean create(LakeTable table) {
+    return lake.create(spark, table);
   }
 
   /**
@@ -99,7 +68,7 @@ public final class IngestTables {
     }
     Dataset<Row> batch = spark.createDataFrame(rows.stream().map(ImageRow::toRow).toList(), IMAGES)
         .dropDuplicates("image_id");
-    ensure(LakeTable.IMAGES, IMAGES).as("t")
+    ensure(LakeTable.IMAGES).as("t")
         .merge(batch.as("s"), "t.image_id = s.image_id")
         .whenNotMatched().insertAll()
         .execute();
@@ -148,7 +117,7 @@ public final class IngestTables {
     List<Row> rows = labelByImageId.entrySet().stream()
         .map(e -> org.apache.spark.sql.RowFactory.create(e.getKey(), e.getValue())).toList();
     StructType schema = new StructType().add("image_id", DataTypes.StringType).add("label", DataTypes.StringType);
-    ensure(LakeTable.IMAGES, IMAGES).as("t")
+    ensure(LakeTable.IMAGES).as("t")
         .merge(spark.createDataFrame(rows, schema).as("s"), "t.image_id = s.image_id")
         .whenMatched("NOT (t.label <=> s.label)")
         .update(Map.of("label", col("s.label"), "label_source", lit(labelSource)))

@@ -32,7 +32,7 @@ public final class LabelResolver {
     if (mapped != null) {
       return mapped;
     }
-    return query.trim().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_").replaceAll("^_|_$", "");
+    return com.cosmicmorphology.common.labels.LabelNames.normalise(query);
   }
 
   /** Empty when the policy is QUARANTINE and the queries disagree on the label. */

@@ -9,7 +9,7 @@ import com.cosmicmorphology.common.lake.LakeTable;
 import com.cosmicmorphology.common.testing.LocalS3;
 import com.cosmicmorphology.common.testing.SharedSpark;
 import com.cosmicmorphology.ingest.NasaSample;
-import com.cosmicmorphology.ingest.replay.NasaReplayServer;
+import com.cosmicmorphology.testkit.replay.NasaReplayServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -123,9 +123,7 @@ class CliTest {
       Run r = run(concat(new String[] {"sql", "select 1", "--lake", "s3a://creds/lake"}, s3Options(s3, "not-the-secret")));
       assertOneLine(r, ExitCode.STORAGE, "refused the credentials for s3a://creds/lake", "AWS_ACCESS_KEY_ID");
       assertThat(r.err()).doesNotContain("not-the-secret");
-    } finally {
-      SharedSpark.get().sparkContext().hadoopConfiguration().unset("fs.s3a.secret.key");
-    }
+    } // the wrong secret the command wrote into the shared session's Hadoop conf: HadoopConfIsolation removes it
   }
 
   @Test
@@ -135,20 +133,9 @@ class CliTest {
       String[] ingest = concat(new String[] {"ingest", "nasa", "--query", "galaxy", "--query", "galaxy cluster",
           "--api-url", nasa.baseUrl(), "--lake", lake, "--set", "ingest.batch-size=8"}, s3Options(s3, LocalS3.SECRET_KEY));
       // the server goes away as soon as the first batch of images is committed (version 0 creates the table)
-      Path firstCommit = s3.dir().resolve("fault/lake/images/_delta_log/00000000000000000001.json");
-      Thread killer = new Thread(() -> {
-        try {
-          while (!Files.exists(firstCommit)) {
-            Thread.sleep(10);
-          }
-          s3.stop();
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-      });
-      killer.start();
+      s3.outageAfterWriting("fault", "lake/images/_delta_log/00000000000000000001.json");
       Run failed = run(ingest);
-      killer.join(60_000);
+      s3.awaitOutage(java.time.Duration.ofSeconds(5)); // it happened during the run, not after it
       assertOneLine(failed, ExitCode.STORAGE, "the lake s3a://fault/lake is unreachable", "re-run");
 
       s3.restart();

@@ -4,25 +4,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.cosmicmorphology.common.cli.CosmicException;
-import com.cosmicmorphology.common.config.CosmicConfig;
 import com.cosmicmorphology.common.lake.LakeLayout;
 import com.cosmicmorphology.common.lake.LakeTable;
 import com.cosmicmorphology.common.lake.QuarantineRow;
 import com.cosmicmorphology.common.testing.SharedSpark;
+import com.cosmicmorphology.common.testing.TempLake;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 class FolderIngestJobTest {
   static final Path SAMPLE = Path.of("../data/sample/stellarium").toAbsolutePath().normalize();
 
   @TempDir Path tmp;
+  @RegisterExtension final TempLake temp = TempLake.withSettings();
   private final SparkSession spark = SharedSpark.get();
 
   /** Two classes of real photographs plus every kind of bad file. */
@@ -58,11 +59,10 @@ class FolderIngestJobTest {
   @Test
   void imagesLandWithTheirClassAndBadFilesAreQuarantinedWithAReason() throws Exception {
     Path root = buildFolder();
-    Path lake = tmp.resolve("lake");
-    CosmicConfig c = SharedSpark.config(lake.toString(), Map.of());
-    LakeLayout layout = new LakeLayout(lake.toString());
+    Path lake = temp.root();
+    LakeLayout layout = temp.layout();
 
-    FolderIngestJob.Result r = new FolderIngestJob(spark, layout, c).run(root);
+    FolderIngestJob.Result r = new FolderIngestJob(temp.context()).run(root);
 
     assertThat(r.imagesAdded()).isEqualTo(6);
     var rows = layout.read(spark, LakeTable.IMAGES).collectAsList();
@@ -79,7 +79,7 @@ class FolderIngestJobTest {
         Map.entry("folder:nested/deeper/up", "escapes_root"));
 
     // idempotent
-    FolderIngestJob.Result again = new FolderIngestJob(spark, layout, c).run(root);
+    FolderIngestJob.Result again = new FolderIngestJob(temp.context()).run(root);
     assertThat(again.imagesAdded()).isZero();
     assertThat(again.alreadyPresent()).isEqualTo(6);
     assertThat(layout.read(spark, LakeTable.IMAGES).count()).isEqualTo(6);
@@ -87,21 +87,48 @@ class FolderIngestJobTest {
   }
 
   @Test
+  void aSpaceNetFolderTakesTheMappedClassesAndKeepsTheOthersUnderTheirOwnNames() throws Exception {
+    // SpaceNet's layout: one folder per class, its own class names (capitals and spaces included)
+    Path root = tmp.resolve("spacenet");
+    String[][] folders = {{"galaxy", "galaxy"}, {"nebula", "emission_reflection_nebula"}, {"Black Hole", "galaxy"},
+        {"star", "open_cluster"}, {"planet", "globular_cluster"}};
+    for (String[] f : folders) {
+      Files.createDirectories(root.resolve(f[0]));
+      try (var files = Files.list(SAMPLE.resolve(f[1]))) {
+        files.sorted().skip(3).limit(2).forEach(p -> copy(p, root.resolve(f[0]).resolve(p.getFileName())));
+      }
+    }
+    new FolderIngestJob(temp.context(Map.of("ingest.folder-label-map.nebula", "emission_reflection_nebula",
+        "ingest.folder-label-map.Galaxy", "galaxy"))).run(root);
+
+    Map<String, java.util.Set<String>> labelSources = temp.layout().read(spark, LakeTable.IMAGES).collectAsList()
+        .stream().collect(Collectors.groupingBy(x -> x.<String>getAs("label"),
+            Collectors.mapping(x -> x.<String>getAs("label_source"), Collectors.toSet())));
+    // mapped (keys match however the folder is spelled) ...
+    assertThat(labelSources).containsEntry("galaxy", java.util.Set.of("folder:label-map"))
+        .containsEntry("emission_reflection_nebula", java.util.Set.of("folder:label-map"))
+        // ... and the rest kept, spelled as labels, for clean to flag: nothing forced into a wrong class
+        .containsEntry("black_hole", java.util.Set.of("folder"))
+        .containsEntry("star", java.util.Set.of("folder"))
+        .containsEntry("planet", java.util.Set.of("folder"))
+        .hasSize(5);
+    assertThat(temp.layout().read(spark, LakeTable.IMAGES).count()).isEqualTo(10);
+  }
+
+  @Test
   void dotDotInThePathIsResolvedAndIdsStayRelative() throws Exception {
     Path root = buildFolder();
     Path viaDotDot = root.resolve("galaxy").resolve("..");
-    Path lake = tmp.resolve("lake");
-    LakeLayout layout = new LakeLayout(lake.toString());
-    new FolderIngestJob(spark, layout, SharedSpark.config(lake.toString(), Map.of())).run(viaDotDot);
+    Path lake = temp.root();
+    LakeLayout layout = temp.layout();
+    new FolderIngestJob(temp.context()).run(viaDotDot);
     assertThat(layout.read(spark, LakeTable.IMAGES).collectAsList())
         .extracting(x -> x.<String>getAs("image_id")).isNotEmpty().noneMatch(id -> id.contains(".."));
   }
 
   @Test
   void aMissingFolderIsOneClearError() {
-    Path lake = tmp.resolve("lake");
-    assertThatThrownBy(() -> new FolderIngestJob(spark, new LakeLayout(lake.toString()),
-        SharedSpark.config(lake.toString(), Map.of())).run(tmp.resolve("nope")))
+    assertThatThrownBy(() -> new FolderIngestJob(temp.context()).run(tmp.resolve("nope")))
         .isInstanceOf(CosmicException.class).hasMessageContaining("is not a directory");
   }
 
@@ -115,8 +142,8 @@ class FolderIngestJobTest {
     try (var files = Files.list(SAMPLE.resolve("galaxy"))) {
       files.sorted().limit(2).forEach(f -> copy(f, root.resolve("galaxy").resolve(f.getFileName())));
     }
-    Path lake = tmp.resolve("lake");
-    LakeLayout layout = new LakeLayout(lake.toString());
+    Path lake = temp.root();
+    LakeLayout layout = temp.layout();
     // as the launcher runs it: its own JVM with the launcher's 1 GB heap for ingest; an OutOfMemoryError there
     // would fail the run (exit 1), not quarantine the bomb
     Path log = tmp.resolve("ingest.log");
@@ -140,10 +167,9 @@ class FolderIngestJobTest {
   @Test
   void aFileChangedUnderAnIngestedPathIsQuarantinedAndTheLakeKeepsTheIngestedVersion() throws Exception {
     Path root = buildFolder();
-    Path lake = tmp.resolve("lake");
-    CosmicConfig c = SharedSpark.config(lake.toString(), Map.of());
-    LakeLayout layout = new LakeLayout(lake.toString());
-    new FolderIngestJob(spark, layout, c).run(root);
+    Path lake = temp.root();
+    LakeLayout layout = temp.layout();
+    new FolderIngestJob(temp.context()).run(root);
     Path victim;
     try (var files = Files.list(root.resolve("planetary_nebula"))) {
       victim = files.sorted().findFirst().orElseThrow();
@@ -156,7 +182,7 @@ class FolderIngestJobTest {
         .endsWith(".jpg") && !Files.isSymbolicLink(p) && !p.toString().contains("truncated")).sorted().findFirst()
         .orElseThrow().getFileName()), victim, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
 
-    new FolderIngestJob(spark, layout, c).run(root);
+    new FolderIngestJob(temp.context()).run(root);
     Map<String, String> q = layout.read(spark, LakeTable.QUARANTINE).collectAsList().stream()
         .collect(Collectors.toMap(x -> x.<String>getAs("record_id"), x -> x.<String>getAs("reason")));
     assertThat(q).containsEntry(id, "content_changed");
@@ -164,7 +190,7 @@ class FolderIngestJobTest {
         .equalTo(id)).first().<String>getAs("content_sha256")).isEqualTo(before);
 
     Files.write(victim, original); // restored: the quarantine row goes
-    new FolderIngestJob(spark, layout, c).run(root);
+    new FolderIngestJob(temp.context()).run(root);
     assertThat(layout.read(spark, LakeTable.QUARANTINE).where(org.apache.spark.sql.functions.col("record_id")
         .equalTo(id)).count()).isZero();
   }
@@ -175,12 +201,11 @@ class FolderIngestJobTest {
     Path fifo = root.resolve("galaxy/pipe.jpg");
     Process p = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
     assertThat(p.waitFor()).isZero();
-    Path lake = tmp.resolve("lake");
-    LakeLayout layout = new LakeLayout(lake.toString());
+    Path lake = temp.root();
+    LakeLayout layout = temp.layout();
     java.util.concurrent.ExecutorService one = java.util.concurrent.Executors.newSingleThreadExecutor();
     try {
-      FolderIngestJob.Result r = one.submit(() -> new FolderIngestJob(spark, layout,
-          SharedSpark.config(lake.toString(), Map.of())).run(root)).get(120, java.util.concurrent.TimeUnit.SECONDS);
+      FolderIngestJob.Result r = one.submit(() -> new FolderIngestJob(temp.context()).run(root)).get(120, java.util.concurrent.TimeUnit.SECONDS);
       assertThat(r.imagesAdded()).isEqualTo(6);
     } finally {
       one.shutdownNow();

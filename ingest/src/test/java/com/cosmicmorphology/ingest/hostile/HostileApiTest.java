@@ -1,5 +1,6 @@
 package com.cosmicmorphology.ingest.hostile;
 
+import com.cosmicmorphology.common.cli.JobContext;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.cosmicmorphology.common.config.CosmicConfig;
@@ -50,7 +51,7 @@ class HostileApiTest {
         "nasa.http.max-retries", "2"));
     all.putAll(extra);
     CosmicConfig c = SharedSpark.config(lake.toString(), all);
-    return new NasaIngestJob(spark, new LakeLayout(c.lake().root()), c).run(List.of("galaxy"), 0, 0);
+    return new NasaIngestJob(JobContext.of(spark, new LakeLayout(c.lake().root()), c)).run(List.of("galaxy"), 0, 0);
   }
 
   private static String item(String idJson, String href) {

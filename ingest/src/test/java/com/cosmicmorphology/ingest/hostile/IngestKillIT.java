@@ -6,7 +6,7 @@ import com.cosmicmorphology.common.lake.LakeLayout;
 import com.cosmicmorphology.common.lake.LakeTable;
 import com.cosmicmorphology.common.testing.SharedSpark;
 import com.cosmicmorphology.ingest.NasaSample;
-import com.cosmicmorphology.ingest.replay.NasaReplayServer;
+import com.cosmicmorphology.testkit.replay.NasaReplayServer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,6 @@
 package com.cosmicmorphology.ingest.nasa;
 
+import com.cosmicmorphology.common.cli.JobContext;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -11,8 +12,8 @@ import com.cosmicmorphology.common.lake.LakeTable;
 import com.cosmicmorphology.common.testing.SharedSpark;
 import com.cosmicmorphology.ingest.NasaSample;
 import com.cosmicmorphology.ingest.image.ImageInspector;
-import com.cosmicmorphology.ingest.replay.Fault;
-import com.cosmicmorphology.ingest.replay.NasaReplayServer;
+import com.cosmicmorphology.testkit.replay.Fault;
+import com.cosmicmorphology.testkit.replay.NasaReplayServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -55,7 +56,7 @@ class NasaIngestJobTest {
 
   private NasaIngestJob.Result ingest(Path lake, Map<String, String> extra, long maxImages) throws Exception {
     CosmicConfig c = config(lake, extra);
-    return new NasaIngestJob(spark, new LakeLayout(c.lake().root()), c).run(QUERIES, 0, maxImages);
+    return new NasaIngestJob(JobContext.of(spark, new LakeLayout(c.lake().root()), c)).run(QUERIES, 0, maxImages);
   }
 
   private Map<String, String> quarantineReasons(Path lake) {
@@ -196,7 +197,7 @@ class NasaIngestJobTest {
   void maxPagesStopsFollowingNextLinks() throws Exception {
     Path lake = tmp.resolve("lake");
     CosmicConfig c = config(lake, Map.of());
-    NasaIngestJob.Result r = new NasaIngestJob(spark, new LakeLayout(c.lake().root()), c)
+    NasaIngestJob.Result r = new NasaIngestJob(JobContext.of(spark, new LakeLayout(c.lake().root()), c))
         .run(List.of("galaxy"), 1, 0);
     assertThat(r.pages()).isEqualTo(1);
     assertThat(r.items()).isEqualTo(25);
@@ -207,7 +208,7 @@ class NasaIngestJobTest {
     Path lake = tmp.resolve("lake");
     CosmicConfig c = SharedSpark.config(lake.toString(), Map.of("nasa.api-url", "http://127.0.0.1:1",
         "nasa.http.max-retries", "1", "nasa.http.backoff-base-ms", "10"));
-    assertThatThrownBy(() -> new NasaIngestJob(spark, new LakeLayout(c.lake().root()), c).run(QUERIES, 0, 0))
+    assertThatThrownBy(() -> new NasaIngestJob(JobContext.of(spark, new LakeLayout(c.lake().root()), c)).run(QUERIES, 0, 0))
         .isInstanceOf(CosmicException.class)
         .hasMessageContaining("NASA API failed for query 'galaxy'")
         .hasMessageContaining("127.0.0.1:1")

@@ -18,7 +18,6 @@ import com.cosmicmorphology.common.cli.JobOptions;
 import com.cosmicmorphology.common.config.ResizePolicy;
 import com.cosmicmorphology.common.lake.LakeLayout;
 import com.cosmicmorphology.common.lake.LakeTable;
-import com.cosmicmorphology.processing.clean.CleanJob;
 import com.cosmicmorphology.processing.eda.EdaTables;
 import com.cosmicmorphology.processing.inputs.ModelInputsJob;
 import com.cosmicmorphology.processing.pixels.PixelStatsCalculator;
@@ -40,8 +39,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -103,9 +100,9 @@ public final class ProcessingBenchmark implements Callable<Integer> {
       SparkSession spark = ctx.spark();
       MetadataTimes m = metadata(spark, new LakeLayout(root.resolve("meta").toString()));
       LakeLayout px = new LakeLayout(root.resolve("pixels").toString());
-      PixelTimes p = pixelStatistics(spark, root, px, ctx.config().eda().darkThreshold());
+      PixelTimes p = pixelStatistics(ctx, root, px);
       long t4 = System.nanoTime();
-      long prepared = modelInputs(spark, px, ctx.config().inputs().size());
+      long prepared = modelInputs(ctx, px);
       double inputSeconds = (System.nanoTime() - t4) / 1e9;
       report(out, spark, m, p, ctx.config().inputs().size(), prepared, inputSeconds);
     } finally {
@@ -119,13 +116,13 @@ public final class ProcessingBenchmark implements Callable<Integer> {
   /** (1) metadata EDA and split over {@code rows} synthetic rows. */
   private MetadataTimes metadata(SparkSession spark, LakeLayout meta) {
     syntheticImages(spark, rows).write().format("delta").mode(SaveMode.Overwrite).save(meta.location(LakeTable.IMAGES));
-    spark.read().format("delta").load(meta.location(LakeTable.IMAGES)).select("image_id", "label")
+    meta.read(spark, LakeTable.IMAGES).select("image_id", "label")
         .withColumn("source", lit("synthetic")).withColumn("content_sha256", col("image_id"))
         .withColumn("group_id", col("image_id")).withColumn("included", lit(true))
         .withColumn("reason", lit("ok")).withColumn("detail", lit(null).cast("string"))
         .withColumn("curated_at", current_timestamp())
         .select("image_id", "source", "label", "content_sha256", "group_id", "included", "reason", "detail", "curated_at")
-        .write().format("delta").mode(SaveMode.Overwrite).save(meta.location(CleanJob.TABLE));
+        .write().format("delta").mode(SaveMode.Overwrite).save(meta.location(LakeTable.CURATED_IMAGES));
     long t0 = System.nanoTime();
     EdaTables eda = new EdaTables(spark, meta);
     for (Map.Entry<String, Dataset<Row>> e : eda.metadataTables().entrySet()) {
@@ -133,13 +130,15 @@ public final class ProcessingBenchmark implements Callable<Integer> {
     }
     double edaSeconds = (System.nanoTime() - t0) / 1e9;
     long t1 = System.nanoTime();
-    SplitJob.Result split = new SplitJob(spark, meta).run(42, List.of(0.7, 0.15, 0.15));
+    SplitJob.Result split = new SplitJob(JobContext.of(spark, meta)).run(42, List.of(0.7, 0.15, 0.15));
     double splitSeconds = (System.nanoTime() - t1) / 1e9;
     return new MetadataTimes(edaSeconds, splitSeconds, split.included());
   }
 
   /** (2) pixel statistics: the Spark job against the same calculator on plain threads, on the same bytes. */
-  private PixelTimes pixelStatistics(SparkSession spark, Path root, LakeLayout px, double dark) throws Exception {
+  private PixelTimes pixelStatistics(JobContext ctx, Path root, LakeLayout px) throws Exception {
+    SparkSession spark = ctx.spark();
+    double dark = ctx.config().eda().darkThreshold();
     List<byte[]> bytes = distinctImages(imageDir, 0, images);
     final int count = bytes.size();
     realImages(spark, bytes).write().format("delta").mode(SaveMode.Overwrite).save(px.location(LakeTable.IMAGES));
@@ -167,7 +166,7 @@ public final class ProcessingBenchmark implements Callable<Integer> {
     LakeLayout warm = new LakeLayout(root.resolve("warm-up").toString());
     realImages(spark, warmUpBytes).write().format("delta").mode(SaveMode.Overwrite).save(warm.location(LakeTable.IMAGES));
     warmUpBytes = null;
-    new PixelStatsJob(spark, warm, dark).run();
+    new PixelStatsJob(ctx.onLake(warm)).run();
     computeOnly(spark, warm, dark);
     // the computation alone, as Spark runs it (read, decode, measure; no write)
     long tc = System.nanoTime();
@@ -175,7 +174,7 @@ public final class ProcessingBenchmark implements Callable<Integer> {
     double computeSeconds = (System.nanoTime() - tc) / 1e9;
     // the whole incremental job: new hashes only, statistics, appended to eda_pixel_stats
     long t2 = System.nanoTime();
-    PixelStatsJob.Result r = new PixelStatsJob(spark, px, dark).run();
+    PixelStatsJob.Result r = new PixelStatsJob(ctx.onLake(px)).run();
     double oursSeconds = (System.nanoTime() - t2) / 1e9;
     if (r.computed() != count || n != count) {
       throw new CosmicException(ExitCode.JOB_FAILED, "bench: " + r.computed() + " hashes computed, expected " + count);
@@ -185,12 +184,14 @@ public final class ProcessingBenchmark implements Callable<Integer> {
   }
 
   /** (3) model inputs over the pixel leg's images: the images prepared. */
-  private static long modelInputs(SparkSession spark, LakeLayout px, int size) {
-    spark.read().format("delta").load(px.location(LakeTable.IMAGES)).select("image_id", "source", "label", "content_sha256")
+  private static long modelInputs(JobContext ctx, LakeLayout px) {
+    SparkSession spark = ctx.spark();
+    int size = ctx.config().inputs().size();
+    px.read(spark, LakeTable.IMAGES).select("image_id", "source", "label", "content_sha256")
         .withColumn("group_id", col("image_id")).withColumn("included", lit(true)).withColumn("reason", lit("ok"))
         .withColumn("detail", lit(null).cast("string")).withColumn("curated_at", current_timestamp())
-        .write().format("delta").mode(SaveMode.Overwrite).save(px.location(CleanJob.TABLE));
-    return new ModelInputsJob(spark, px).run(size, ResizePolicy.CENTER_CROP).prepared();
+        .write().format("delta").mode(SaveMode.Overwrite).save(px.location(LakeTable.CURATED_IMAGES));
+    return new ModelInputsJob(ctx.onLake(px)).run(size, ResizePolicy.CENTER_CROP).prepared();
   }
 
   private void report(java.io.PrintWriter out, SparkSession spark, MetadataTimes m, PixelTimes p, int size,
@@ -240,7 +241,7 @@ public final class ProcessingBenchmark implements Callable<Integer> {
 
   /** The job's read, decode and measure over a lake's images, without its dedup and write: rows computed. */
   private static long computeOnly(SparkSession spark, LakeLayout lake, double dark) {
-    return spark.read().format("delta").load(lake.location(LakeTable.IMAGES))
+    return lake.read(spark, LakeTable.IMAGES)
         .select("content_sha256", "image_id", "content")
         .mapPartitions(new PixelStatsJob.Compute(dark, com.cosmicmorphology.common.image.DecodeLimits.DEFAULT), org.apache.spark.sql.Encoders.row(PixelStatsJob.SCHEMA))
         .count();
@@ -264,17 +265,17 @@ public final class ProcessingBenchmark implements Callable<Integer> {
         current_timestamp().as("ingested_at"));
   }
 
+  /** The bench's images in the contract's columns; sizes are not read (no stage the bench times uses them). */
   private static Dataset<Row> realImages(SparkSession spark, List<byte[]> bytes) {
-    StructType schema = new StructType().add("image_id", DataTypes.StringType).add("source", DataTypes.StringType)
-        .add("label", DataTypes.StringType).add("content", DataTypes.BinaryType)
-        .add("content_sha256", DataTypes.StringType).add("ingested_at", DataTypes.TimestampType);
     List<Row> rows = new ArrayList<>();
     Timestamp now = Timestamp.from(Instant.now());
     for (int i = 0; i < bytes.size(); i++) {
-      rows.add(RowFactory.create(String.format("bench:%06d", i), "bench", "x", bytes.get(i),
-          com.cosmicmorphology.common.image.Hashes.sha256(bytes.get(i)), now));
+      String id = String.format("bench:%06d", i);
+      rows.add(RowFactory.create(id, "bench", "x", "bench", bytes.get(i),
+          com.cosmicmorphology.common.image.Hashes.sha256(bytes.get(i)), "jpeg", 0, 0, (long) bytes.get(i).length,
+          id, now));
     }
-    return spark.createDataFrame(rows, schema).repartition(8);
+    return spark.createDataFrame(rows, LakeTable.IMAGES.schema()).repartition(8);
   }
 
   /**

@@ -1,5 +1,6 @@
 package com.cosmicmorphology.processing.clean;
 
+import com.cosmicmorphology.common.cli.JobContext;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.lit;
@@ -13,7 +14,6 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -25,7 +25,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,124 +39,152 @@ import org.slf4j.LoggerFactory;
  */
 public final class CleanJob {
   private static final Logger LOG = LoggerFactory.getLogger(CleanJob.class);
-  public static final String TABLE = "curated_images";
-  public static final StructType SCHEMA = new StructType()
-      .add("image_id", DataTypes.StringType, false)
-      .add("source", DataTypes.StringType, false)
-      .add("label", DataTypes.StringType, true)
-      .add("content_sha256", DataTypes.StringType, false)
-      .add("group_id", DataTypes.StringType, false)
-      .add("included", DataTypes.BooleanType, false)
-      .add("reason", DataTypes.StringType, false)
-      .add("detail", DataTypes.StringType, true)
-      .add("curated_at", DataTypes.TimestampType, false);
+  public static final StructType SCHEMA = LakeTable.CURATED_IMAGES.schema();
 
   /** Counts per reason, for the summary line and tests. */
   public record Result(long images, long included, Map<String, Long> excludedByReason, long nearDuplicatePairs) {}
 
+  private final JobContext ctx;
   private final SparkSession spark;
   private final LakeLayout lake;
   private final CosmicConfig config;
 
-  public CleanJob(SparkSession spark, LakeLayout lake, CosmicConfig config) {
-    this.spark = spark;
-    this.lake = lake;
-    this.config = config;
+  public CleanJob(JobContext ctx) {
+    this.ctx = ctx;
+    this.spark = ctx.spark();
+    this.lake = ctx.lake();
+    this.config = ctx.config();
   }
 
   public Result run() {
-    Dataset<Row> images = lake.read(spark, LakeTable.IMAGES);
-    new PixelStatsJob(spark, lake, config.eda().darkThreshold(),
-        com.cosmicmorphology.common.image.DecodeLimits.of(config)).run(); // incremental: cheap when eda ran
-    Dataset<Row> stats = spark.read().format("delta").load(lake.location(PixelStatsJob.TABLE))
+    new PixelStatsJob(ctx).run(); // incremental: cheap when eda ran
+    Dataset<Row> stats = lake.read(spark, LakeTable.EDA_PIXEL_STATS)
         .select("content_sha256", "dhash", "signature", "dark_fraction", "error");
-    Dataset<Row> meta = images.select("image_id", "source", "label", "content_sha256", "width", "height")
-        .join(stats.drop("signature"), "content_sha256").withColumn("non_sky", nonSkyMatch())
-        .select("image_id", "source", "label", "content_sha256", "width", "height", "dhash", "dark_fraction", "error",
-            "non_sky"); // the join moved the key first: fix the order the code below reads by position
-    List<Row> rows = meta.orderBy("image_id").collectAsList();
+    List<Candidate> candidates = candidates(stats);
     List<String[]> pairs = nearDuplicatePairs(stats);
-
-    // groups: same bytes, or near-duplicate bytes
-    UnionFind groups = new UnionFind();
-    Map<String, List<Row>> bySha = new LinkedHashMap<>();
-    for (Row r : rows) {
-      bySha.computeIfAbsent(r.getString(r.fieldIndex("content_sha256")), k -> new ArrayList<>()).add(r);
-    }
-    for (String[] p : pairs) {
-      groups.union(p[0], p[1]);
-    }
     MosaicTiles mosaics = new MosaicTiles(config.clean().mosaicMinTiles());
-    rows.forEach(r -> mosaics.count(r.getString(0), String.valueOf(r.get(r.fieldIndex("label")))));
+    candidates.forEach(c -> mosaics.count(c.id(), String.valueOf(c.label())));
+    Groups groups = group(candidates, pairs, mosaics);
+
+    Timestamp now = Timestamp.from(Instant.now());
+    List<Row> out = new ArrayList<>(candidates.size());
+    Map<String, Long> excluded = new java.util.TreeMap<>();
+    for (Candidate c : candidates) {
+      String groupId = groups.groupId(c.sha());
+      Verdict v = verdict(c, groups, mosaics);
+      out.add(RowFactory.create(c.id(), c.source(), c.label(), c.sha(), groupId, v.included(), v.reason(),
+          v.included() ? keptDetail(c, groupId, mosaics) : v.detail(), now));
+      if (!v.included()) {
+        excluded.merge(v.reason(), 1L, Long::sum);
+      }
+    }
+    spark.createDataFrame(out, SCHEMA).repartition(1).write().format("delta").mode(SaveMode.Overwrite)
+        .option("overwriteSchema", "true").save(lake.location(LakeTable.CURATED_IMAGES));
+    long included = out.size() - excluded.values().stream().mapToLong(Long::longValue).sum();
+    LOG.info("curated {} images: {} included, excluded {}; {} near-duplicate pairs", out.size(), included, excluded,
+        pairs.size());
+    return new Result(out.size(), included, excluded, pairs.size());
+  }
+
+  /** What cleaning decides on, per image: its metadata joined with its content's pixel statistics. */
+  record Candidate(String id, String source, String label, String sha, double darkFraction, String error,
+      boolean nonSky) {
+  }
+
+  private List<Candidate> candidates(Dataset<Row> stats) {
+    return lake.read(spark, LakeTable.IMAGES).select("image_id", "source", "label", "content_sha256")
+        .join(stats.drop("signature"), "content_sha256").withColumn("non_sky", nonSkyMatch())
+        .orderBy("image_id").collectAsList().stream()
+        .map(r -> new Candidate(r.getAs("image_id"), r.getAs("source"), r.getAs("label"), r.getAs("content_sha256"),
+            r.isNullAt(r.fieldIndex("dark_fraction")) ? 0 : r.<Double>getAs("dark_fraction"), r.getAs("error"),
+            r.<Boolean>getAs("non_sky")))
+        .toList();
+  }
+
+  /**
+   * Groups of images that show one picture: the same bytes, near-duplicate bytes, or (when tiles are kept)
+   * the tiles of one mosaic. A group's id is its smallest image_id; the first image (by id) of each content
+   * hash is the one kept when bytes repeat.
+   */
+  record Groups(UnionFind sets, Map<String, String> idOfRoot, Map<String, Set<String>> labelsOfRoot,
+      Map<String, String> firstIdOfSha) {
+    String groupId(String sha) {
+      return idOfRoot.get(sets.find(sha));
+    }
+
+    Set<String> labels(String sha) {
+      return labelsOfRoot.get(sets.find(sha));
+    }
+  }
+
+  private Groups group(List<Candidate> candidates, List<String[]> pairs, MosaicTiles mosaics) {
+    UnionFind sets = new UnionFind();
+    Map<String, String> firstIdOfSha = new HashMap<>();
+    candidates.forEach(c -> firstIdOfSha.putIfAbsent(c.sha(), c.id())); // candidates come in image_id order
+    for (String[] p : pairs) {
+      sets.union(p[0], p[1]);
+    }
     if (!config.clean().excludeMosaicTiles()) {
       // Kept tiles of one mosaic form one group, like near-duplicates: they show one object, so a split (and
       // every cross-validation fold) holds all of them or none, and no tile is scored against its neighbours.
       Map<String, String> firstTileSha = new HashMap<>();
-      for (Row r : rows) {
-        String id = r.getString(0);
-        String label = String.valueOf(r.get(r.fieldIndex("label")));
-        if (mosaics.isTile(id, label)) {
-          String sha = r.getString(r.fieldIndex("content_sha256"));
-          groups.union(firstTileSha.computeIfAbsent(MosaicTiles.key(id, label).orElseThrow(), k -> sha), sha);
+      for (Candidate c : candidates) {
+        String label = String.valueOf(c.label());
+        if (mosaics.isTile(c.id(), label)) {
+          sets.union(firstTileSha.computeIfAbsent(MosaicTiles.key(c.id(), label).orElseThrow(), k -> c.sha()), c.sha());
         }
       }
     }
-    Map<String, String> groupIdOfRoot = new HashMap<>(); // root sha -> smallest image_id in the group
+    Map<String, String> idOfRoot = new HashMap<>();
     Map<String, Set<String>> labelsOfRoot = new HashMap<>();
-    for (Row r : rows) {
-      String root = groups.find(r.getString(r.fieldIndex("content_sha256")));
-      groupIdOfRoot.merge(root, r.getString(0), (a, b) -> a.compareTo(b) <= 0 ? a : b);
-      labelsOfRoot.computeIfAbsent(root, k -> new TreeSet<>()).add(String.valueOf(r.get(r.fieldIndex("label"))));
+    for (Candidate c : candidates) {
+      String root = sets.find(c.sha());
+      idOfRoot.merge(root, c.id(), (x, y) -> x.compareTo(y) <= 0 ? x : y);
+      labelsOfRoot.computeIfAbsent(root, k -> new TreeSet<>()).add(String.valueOf(c.label()));
     }
+    return new Groups(sets, idOfRoot, labelsOfRoot, firstIdOfSha);
+  }
 
-    Timestamp now = Timestamp.from(Instant.now());
-    List<Row> out = new ArrayList<>(rows.size());
-    for (Row r : rows) {
-      String id = r.getString(0);
-      String label = r.isNullAt(2) ? null : r.getString(2);
-      String sha = r.getString(r.fieldIndex("content_sha256"));
-      String root = groups.find(sha);
-      String reason = "ok";
-      String detail = null;
-      String firstWithBytes = bySha.get(sha).get(0).getString(0);
-      Set<String> groupLabels = labelsOfRoot.get(root);
-      if (!r.isNullAt(r.fieldIndex("error"))) {
-        reason = "undecodable";
-        detail = r.getString(r.fieldIndex("error"));
-      } else if (!firstWithBytes.equals(id)) {
-        reason = "duplicate";
-        detail = "same bytes as " + firstWithBytes;
-      } else if (groupLabels.size() > 1) {
-        reason = "label_conflict";
-        detail = "the same picture is labelled " + String.join(", ", groupLabels);
-      } else if (r.getBoolean(r.fieldIndex("non_sky"))) {
-        reason = "non_sky_keyword";
-        detail = "title or keywords name a non-sky subject";
-      } else if (r.getDouble(r.fieldIndex("dark_fraction")) < config.clean().minDarkFraction()) {
-        reason = "not_sky_like";
-        detail = String.format("dark background %.3f < clean.min-dark-fraction %.3f",
-            r.getDouble(r.fieldIndex("dark_fraction")), config.clean().minDarkFraction());
-      } else if (config.clean().excludeMosaicTiles() && mosaics.isTile(id, String.valueOf(label))) {
-        reason = "mosaic_tile";
-        detail = "one of several tiles of one mosaic (file name stem)";
-      }
-      String groupId = groupIdOfRoot.get(root);
-      if (reason.equals("ok") && mosaics.isTile(id, String.valueOf(label))) {
-        detail = "tile of a mosaic, grouped with its other tiles under " + groupId;
-      } else if (reason.equals("ok") && !groupId.equals(id)) {
-        detail = "near-duplicate of " + groupId; // kept, and kept in the same split as its group
-      }
-      out.add(RowFactory.create(id, r.getString(1), label, sha, groupId, reason.equals("ok"), reason, detail, now));
+  record Verdict(String reason, String detail) {
+    static final Verdict OK = new Verdict("ok", null);
+
+    boolean included() {
+      return reason.equals("ok");
     }
-    spark.createDataFrame(out, SCHEMA).repartition(1).write().format("delta").mode(SaveMode.Overwrite)
-        .option("overwriteSchema", "true").save(lake.location(TABLE));
+  }
 
-    Map<String, Long> excluded = out.stream().filter(r -> !r.getBoolean(5))
-        .collect(Collectors.groupingBy(r -> r.getString(6), java.util.TreeMap::new, Collectors.counting()));
-    long included = out.stream().filter(r -> r.getBoolean(5)).count();
-    LOG.info("curated {} images: {} included, excluded {}; {} near-duplicate pairs", out.size(), included, excluded,
-        pairs.size());
-    return new Result(out.size(), included, excluded, pairs.size());
+  /** The first rule an image breaks, in order; nothing is deleted, an excluded image keeps its reason. */
+  private Verdict verdict(Candidate c, Groups groups, MosaicTiles mosaics) {
+    String firstWithBytes = groups.firstIdOfSha().get(c.sha());
+    Set<String> groupLabels = groups.labels(c.sha());
+    double minDark = config.clean().minDarkFraction();
+    List<String> classes = config.clean().classes();
+    if (c.error() != null) {
+      return new Verdict("undecodable", c.error());
+    } else if (!classes.isEmpty() && !classes.contains(c.label())) {
+      return new Verdict("unknown_class", "label '" + c.label() + "' is not one of clean.classes (" + String.join(", ",
+          classes) + "); map it with ingest.folder-label-map or nasa.label-map, or add it to clean.classes");
+    } else if (!firstWithBytes.equals(c.id())) {
+      return new Verdict("duplicate", "same bytes as " + firstWithBytes);
+    } else if (groupLabels.size() > 1) {
+      return new Verdict("label_conflict", "the same picture is labelled " + String.join(", ", groupLabels));
+    } else if (c.nonSky()) {
+      return new Verdict("non_sky_keyword", "title or keywords name a non-sky subject");
+    } else if (c.darkFraction() < minDark) {
+      return new Verdict("not_sky_like", String.format("dark background %.3f < clean.min-dark-fraction %.3f",
+          c.darkFraction(), minDark));
+    } else if (config.clean().excludeMosaicTiles() && mosaics.isTile(c.id(), String.valueOf(c.label()))) {
+      return new Verdict("mosaic_tile", "one of several tiles of one mosaic (file name stem)");
+    }
+    return Verdict.OK;
+  }
+
+  /** Why a kept image is not alone: a mosaic's tile or a near-duplicate stays in its group's split. */
+  private static String keptDetail(Candidate c, String groupId, MosaicTiles mosaics) {
+    if (mosaics.isTile(c.id(), String.valueOf(c.label()))) {
+      return "tile of a mosaic, grouped with its other tiles under " + groupId;
+    }
+    return groupId.equals(c.id()) ? null : "near-duplicate of " + groupId;
   }
 
   /**

@@ -1,5 +1,6 @@
 package com.cosmicmorphology.processing.eda;
 
+import com.cosmicmorphology.common.cli.JobContext;
 import com.cosmicmorphology.common.config.CosmicConfig;
 import com.cosmicmorphology.common.lake.LakeLayout;
 import com.cosmicmorphology.common.lake.LakeTable;
@@ -24,14 +25,16 @@ public final class EdaJob {
   /** What the run wrote. */
   public record Result(Map<String, Long> rowsPerTable, PixelStatsJob.Result pixels, Path report) {}
 
+  private final JobContext ctx;
   private final SparkSession spark;
   private final LakeLayout lake;
   private final CosmicConfig config;
 
-  public EdaJob(SparkSession spark, LakeLayout lake, CosmicConfig config) {
-    this.spark = spark;
-    this.lake = lake;
-    this.config = config;
+  public EdaJob(JobContext ctx) {
+    this.ctx = ctx;
+    this.spark = ctx.spark();
+    this.lake = ctx.lake();
+    this.config = ctx.config();
   }
 
   /** @param reportDir where to write the report, or null for tables only */
@@ -41,10 +44,9 @@ public final class EdaJob {
     Map<String, Dataset<Row>> tables = new LinkedHashMap<>(eda.metadataTables());
     PixelStatsJob.Result px = null;
     if (pixels) {
-      px = new PixelStatsJob(spark, lake, config.eda().darkThreshold(),
-        com.cosmicmorphology.common.image.DecodeLimits.of(config)).run();
+      px = new PixelStatsJob(ctx).run();
       LOG.info("pixel statistics: {} new content hashes decoded, {} reused", px.computed(), px.reused());
-      tables.put("eda_pixels_per_class", eda.pixelsPerClass(lake.read(spark, LakeTable.IMAGES), eda.pixelStats()));
+      tables.put(EdaTables.PIXELS_PER_CLASS, eda.pixelsPerClass(lake.read(spark, LakeTable.IMAGES), eda.pixelStats()));
     }
     Map<String, Long> counts = new LinkedHashMap<>();
     for (Map.Entry<String, Dataset<Row>> t : tables.entrySet()) {
@@ -57,7 +59,7 @@ public final class EdaJob {
     }
     Path report = null;
     if (reportDir != null) {
-      report = new EdaReport(spark, lake, config).write(reportDir);
+      report = new EdaReport(ctx).write(reportDir);
       LOG.info("report written to {}", report);
     }
     return new Result(counts, px, report);

@@ -1,5 +1,6 @@
 package com.cosmicmorphology.processing.eda;
 
+import com.cosmicmorphology.common.cli.JobContext;
 import static org.apache.spark.sql.functions.col;
 
 import com.cosmicmorphology.common.cli.CosmicException;
@@ -11,7 +12,6 @@ import com.cosmicmorphology.processing.pixels.PixelStatsCalculator;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,14 +33,16 @@ import org.jfree.data.category.DefaultCategoryDataset;
  * as is. Reads only the small eda_* tables, plus the bytes of the few thumbnail images.
  */
 public final class EdaReport {
+  private final JobContext ctx;
   private final SparkSession spark;
   private final LakeLayout lake;
   private final CosmicConfig config;
 
-  public EdaReport(SparkSession spark, LakeLayout lake, CosmicConfig config) {
-    this.spark = spark;
-    this.lake = lake;
-    this.config = config;
+  public EdaReport(JobContext ctx) {
+    this.ctx = ctx;
+    this.spark = ctx.spark();
+    this.lake = ctx.lake();
+    this.config = ctx.config();
   }
 
   public Path write(Path dir) {
@@ -76,7 +78,7 @@ public final class EdaReport {
 
   /** Images per class, stacked by source. */
   private void classBalance(StringBuilder html, Path dir) throws IOException {
-    List<Row> classes = table("eda_class_counts");
+    List<Row> classes = table(EdaTables.CLASS_COUNTS);
     // series = source (stacked: parts of one class's total), bars = labels, largest class first
     Map<String, Long> perLabel = new LinkedHashMap<>();
     classes.forEach(r -> perLabel.merge(String.valueOf(r.get(1)), r.getLong(2), Long::sum));
@@ -97,7 +99,7 @@ public final class EdaReport {
   /** Histogram of the images' long side. */
   private void sizes(StringBuilder html, Path dir) throws IOException {
     Map<Long, Long> sizes = new java.util.TreeMap<>();
-    for (Row r : table("eda_dimensions")) {
+    for (Row r : table(EdaTables.DIMENSIONS)) {
       sizes.merge(r.getLong(1), r.getLong(3), Long::sum);
     }
     DefaultCategoryDataset sizeData = histogram(sizes);
@@ -110,8 +112,8 @@ public final class EdaReport {
 
   /** Mean brightness and dark background per class (when the pixel statistics ran). */
   private void brightness(StringBuilder html, Path dir) throws IOException {
-    if (lake.exists(spark, "eda_pixels_per_class")) {
-      List<Row> px = table("eda_pixels_per_class");
+    if (lake.exists(spark, EdaTables.PIXELS_PER_CLASS)) {
+      List<Row> px = table(EdaTables.PIXELS_PER_CLASS);
       DefaultCategoryDataset bright = new DefaultCategoryDataset();
       for (Row r : px.stream().sorted(java.util.Comparator.comparing(r -> r.getString(0))).toList()) {
         bright.addValue(r.getDouble(r.fieldIndex("brightness_mean")), "mean brightness", r.getString(0));
@@ -140,12 +142,12 @@ public final class EdaReport {
 
   /** Exact duplicates, and what cleaning excluded. */
   private void duplicates(StringBuilder html) {
-    List<Row> dups = table("eda_duplicates");
+    List<Row> dups = table(EdaTables.DUPLICATES);
     html.append("<h2>Duplicates found</h2><p>").append(dups.size())
         .append(" content hashes held by more than one image (exact duplicates).</p>");
     html.append(rowsTable(List.of("content_sha256", "copies", "image_ids", "labels"), dups.subList(0, Math.min(30, dups.size()))));
-    if (lake.exists(spark, "curated_images")) {
-      List<Row> excluded = spark.read().format("delta").load(lake.location("curated_images"))
+    if (lake.exists(spark, LakeTable.CURATED_IMAGES)) {
+      List<Row> excluded = lake.read(spark, LakeTable.CURATED_IMAGES)
           .where(col("included").equalTo(false)).groupBy("reason").count().orderBy(col("count").desc())
           .collectAsList();
       html.append("<h3>Excluded by cleaning</h3>").append(rowsTable(List.of("reason", "images"), excluded));
@@ -154,8 +156,8 @@ public final class EdaReport {
 
   /** Quarantined records by reason (a sentence when there are none). */
   private void quarantine(StringBuilder html, Path dir) throws IOException {
-    if (lake.exists(spark, "eda_quarantine_reasons")) {
-      List<Row> q = table("eda_quarantine_reasons");
+    if (lake.exists(spark, EdaTables.QUARANTINE_REASONS)) {
+      List<Row> q = table(EdaTables.QUARANTINE_REASONS);
       if (q.isEmpty()) {
         // an empty chart reads as a broken one: say it in words (and drop a chart a previous run left)
         Files.deleteIfExists(dir.resolve("quarantine.png"));
@@ -181,11 +183,11 @@ public final class EdaReport {
 
   /** Keywords, years and centres of the NASA items (when NASA was ingested). */
   private void nasaItems(StringBuilder html) {
-    if (lake.exists(spark, "eda_keywords")) {
-      List<Row> k = table("eda_keywords");
+    if (lake.exists(spark, EdaTables.KEYWORDS)) {
+      List<Row> k = table(EdaTables.KEYWORDS);
       html.append("<h2>Top keywords (NASA items)</h2>").append(rowsTable(List.of("keyword", "items"), k.subList(0, Math.min(25, k.size()))));
-      html.append("<h2>Items per year</h2>").append(rowsTable(List.of("year", "items"), table("eda_items_per_year")));
-      html.append("<h2>Items per centre</h2>").append(rowsTable(List.of("center", "items"), table("eda_items_per_center")));
+      html.append("<h2>Items per year</h2>").append(rowsTable(List.of("year", "items"), table(EdaTables.ITEMS_PER_YEAR)));
+      html.append("<h2>Items per centre</h2>").append(rowsTable(List.of("center", "items"), table(EdaTables.ITEMS_PER_CENTER)));
     }
   }
 

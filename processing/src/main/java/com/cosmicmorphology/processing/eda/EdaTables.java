@@ -13,7 +13,6 @@ import static org.apache.spark.sql.functions.year;
 
 import com.cosmicmorphology.common.lake.LakeLayout;
 import com.cosmicmorphology.common.lake.LakeTable;
-import com.cosmicmorphology.processing.pixels.PixelStatsJob;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
@@ -25,6 +24,16 @@ import org.apache.spark.sql.SparkSession;
  * the columns they need, so Delta/Parquet never reads the image bytes for them.
  */
 public final class EdaTables {
+  /** The EDA summary tables this module owns (free eda_* names; the report reads them back). */
+  public static final String CLASS_COUNTS = "eda_class_counts";
+  public static final String DIMENSIONS = "eda_dimensions";
+  public static final String DUPLICATES = "eda_duplicates";
+  public static final String KEYWORDS = "eda_keywords";
+  public static final String ITEMS_PER_YEAR = "eda_items_per_year";
+  public static final String ITEMS_PER_CENTER = "eda_items_per_center";
+  public static final String QUARANTINE_REASONS = "eda_quarantine_reasons";
+  public static final String PIXELS_PER_CLASS = "eda_pixels_per_class";
+
   private final SparkSession spark;
   private final LakeLayout lake;
 
@@ -99,22 +108,22 @@ public final class EdaTables {
   public Map<String, Dataset<Row>> metadataTables() {
     Dataset<Row> images = lake.read(spark, LakeTable.IMAGES);
     Map<String, Dataset<Row>> out = new LinkedHashMap<>();
-    out.put("eda_class_counts", classCounts(images));
-    out.put("eda_dimensions", dimensions(images));
-    out.put("eda_duplicates", duplicates(images));
+    out.put(CLASS_COUNTS, classCounts(images));
+    out.put(DIMENSIONS, dimensions(images));
+    out.put(DUPLICATES, duplicates(images));
     if (lake.exists(spark, LakeTable.NASA_ITEMS)) {
       Dataset<Row> items = lake.read(spark, LakeTable.NASA_ITEMS);
-      out.put("eda_keywords", keywords(items));
-      out.put("eda_items_per_year", itemsPerYear(items));
-      out.put("eda_items_per_center", itemsPerCenter(items));
+      out.put(KEYWORDS, keywords(items));
+      out.put(ITEMS_PER_YEAR, itemsPerYear(items));
+      out.put(ITEMS_PER_CENTER, itemsPerCenter(items));
     }
     if (lake.exists(spark, LakeTable.QUARANTINE)) {
-      out.put("eda_quarantine_reasons", quarantineReasons(lake.read(spark, LakeTable.QUARANTINE)));
+      out.put(QUARANTINE_REASONS, quarantineReasons(lake.read(spark, LakeTable.QUARANTINE)));
     }
     return out;
   }
 
   public Dataset<Row> pixelStats() {
-    return spark.read().format("delta").load(lake.location(PixelStatsJob.TABLE));
+    return lake.read(spark, LakeTable.EDA_PIXEL_STATS);
   }
 }

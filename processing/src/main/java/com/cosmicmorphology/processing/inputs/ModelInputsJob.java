@@ -1,5 +1,7 @@
 package com.cosmicmorphology.processing.inputs;
 
+import com.cosmicmorphology.common.image.DecodeLimits;
+import com.cosmicmorphology.common.cli.JobContext;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
@@ -9,19 +11,16 @@ import com.cosmicmorphology.common.lake.LakeLayout;
 import com.cosmicmorphology.common.lake.LakeTable;
 import com.cosmicmorphology.common.lake.QuarantineTable;
 import io.delta.tables.DeltaTable;
-import java.io.ByteArrayInputStream;
 import java.awt.image.BufferedImage;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.Iterator;
-import javax.imageio.ImageIO;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -31,41 +30,30 @@ import org.apache.spark.sql.types.StructType;
  * bytes are 4x smaller than floats. Incremental; images that fail to decode go to quarantine (stage inputs).
  */
 public final class ModelInputsJob {
-  public static final String TABLE = "features_inputs";
   public static final String NORMALISATION = "pixel/255";
-  public static final StructType SCHEMA = new StructType()
-      .add("content_sha256", DataTypes.StringType, false)
-      .add("size", DataTypes.IntegerType, false)
-      .add("policy", DataTypes.StringType, false)
-      .add("image_id", DataTypes.StringType, false)
-      .add("pixels", DataTypes.BinaryType, true)
-      .add("normalisation", DataTypes.StringType, false)
-      .add("error", DataTypes.StringType, true)
-      .add("prepared_at", DataTypes.TimestampType, false);
+  public static final StructType SCHEMA = LakeTable.MODEL_INPUTS.schema();
 
   /** Hashes prepared now, and those already present for this size and policy. */
   public record Result(long prepared, long reused, long failed) {}
 
+  private final JobContext ctx;
   private final SparkSession spark;
   private final LakeLayout lake;
 
   private final com.cosmicmorphology.common.image.DecodeLimits limits;
 
-  public ModelInputsJob(SparkSession spark, LakeLayout lake) {
-    this(spark, lake, com.cosmicmorphology.common.image.DecodeLimits.DEFAULT);
-  }
-
-  public ModelInputsJob(SparkSession spark, LakeLayout lake, com.cosmicmorphology.common.image.DecodeLimits limits) {
-    this.spark = spark;
-    this.lake = lake;
-    this.limits = limits;
+  public ModelInputsJob(JobContext ctx) {
+    this.ctx = ctx;
+    this.spark = ctx.spark();
+    this.lake = ctx.lake();
+    this.limits = DecodeLimits.of(ctx.config());
   }
 
   public Result run(int size, ResizePolicy policy) {
     Dataset<Row> images = lake.read(spark, LakeTable.IMAGES);
-    Dataset<Row> curated = spark.read().format("delta").load(lake.location("curated_images"))
+    Dataset<Row> curated = lake.read(spark, LakeTable.CURATED_IMAGES)
         .where(col("included")).select("image_id", "content_sha256");
-    String path = lake.location(TABLE);
+    String path = lake.location(LakeTable.MODEL_INPUTS);
     if (!DeltaTable.isDeltaTable(spark, path)) {
       DeltaTable.createIfNotExists(spark).location(path).addColumns(SCHEMA).partitionedBy("size", "policy").execute();
     }

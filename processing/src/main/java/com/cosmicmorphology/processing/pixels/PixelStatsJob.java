@@ -1,5 +1,6 @@
 package com.cosmicmorphology.processing.pixels;
 
+import com.cosmicmorphology.common.cli.JobContext;
 import com.cosmicmorphology.common.lake.LakeLayout;
 import com.cosmicmorphology.common.lake.LakeTable;
 import com.cosmicmorphology.common.lake.QuarantineTable;
@@ -16,7 +17,6 @@ import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 import static org.apache.spark.sql.functions.col;
@@ -29,46 +29,28 @@ import static org.apache.spark.sql.functions.when;
  * decode go to quarantine (stage eda) and keep a row with {@code error} set, so they are not retried.
  */
 public final class PixelStatsJob {
-  public static final String TABLE = "eda_pixel_stats";
-  public static final StructType SCHEMA = new StructType()
-      .add("content_sha256", DataTypes.StringType, false)
-      .add("image_id", DataTypes.StringType, false)
-      .add("mean_r", DataTypes.DoubleType, true)
-      .add("mean_g", DataTypes.DoubleType, true)
-      .add("mean_b", DataTypes.DoubleType, true)
-      .add("std_r", DataTypes.DoubleType, true)
-      .add("std_g", DataTypes.DoubleType, true)
-      .add("std_b", DataTypes.DoubleType, true)
-      .add("brightness", DataTypes.DoubleType, true)
-      .add("dark_fraction", DataTypes.DoubleType, true)
-      .add("sharpness", DataTypes.DoubleType, true)
-      .add("dhash", DataTypes.LongType, true)
-      .add("signature", DataTypes.BinaryType, true)
-      .add("error", DataTypes.StringType, true)
-      .add("computed_at", DataTypes.TimestampType, false);
+  public static final StructType SCHEMA = LakeTable.EDA_PIXEL_STATS.schema();
 
   /** How many hashes were decoded now and how many were already known. */
   public record Result(long computed, long reused) {}
 
+  private final JobContext ctx;
   private final SparkSession spark;
   private final LakeLayout lake;
   private final double darkThreshold;
   private final DecodeLimits limits;
 
-  public PixelStatsJob(SparkSession spark, LakeLayout lake, double darkThreshold) {
-    this(spark, lake, darkThreshold, DecodeLimits.DEFAULT);
-  }
-
-  public PixelStatsJob(SparkSession spark, LakeLayout lake, double darkThreshold, DecodeLimits limits) {
-    this.spark = spark;
-    this.lake = lake;
-    this.darkThreshold = darkThreshold;
-    this.limits = limits;
+  public PixelStatsJob(JobContext ctx) {
+    this.ctx = ctx;
+    this.spark = ctx.spark();
+    this.lake = ctx.lake();
+    this.darkThreshold = ctx.config().eda().darkThreshold();
+    this.limits = DecodeLimits.of(ctx.config());
   }
 
   public Result run() {
     Dataset<Row> images = lake.read(spark, LakeTable.IMAGES);
-    String path = lake.location(TABLE);
+    String path = lake.location(LakeTable.EDA_PIXEL_STATS);
     // A first run creates the table with its first append (a separate create would be one more commit and
     // snapshot); only a run with nothing to add creates it empty, so readers always find it.
     boolean exists = DeltaTable.isDeltaTable(spark, path);

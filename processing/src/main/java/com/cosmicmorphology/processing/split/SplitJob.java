@@ -1,5 +1,6 @@
 package com.cosmicmorphology.processing.split;
 
+import com.cosmicmorphology.common.cli.JobContext;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
@@ -15,7 +16,6 @@ import com.cosmicmorphology.common.cli.CosmicException;
 import com.cosmicmorphology.common.cli.ExitCode;
 import com.cosmicmorphology.common.lake.LakeLayout;
 import com.cosmicmorphology.common.lake.LakeTable;
-import com.cosmicmorphology.processing.clean.CleanJob;
 import io.delta.tables.DeltaTable;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -52,23 +52,25 @@ public final class SplitJob {
   /** Images per split (included only), for the summary line. */
   public record Result(Map<String, Long> included, long moved) {}
 
+  private final JobContext ctx;
   private final SparkSession spark;
   private final LakeLayout lake;
 
-  public SplitJob(SparkSession spark, LakeLayout lake) {
-    this.spark = spark;
-    this.lake = lake;
+  public SplitJob(JobContext ctx) {
+    this.ctx = ctx;
+    this.spark = ctx.spark();
+    this.lake = ctx.lake();
   }
 
   public Result run(long seed, List<Double> ratios) {
-    if (!DeltaTable.isDeltaTable(spark, lake.location(CleanJob.TABLE))) {
+    if (!DeltaTable.isDeltaTable(spark, lake.location(LakeTable.CURATED_IMAGES))) {
       throw new CosmicException(ExitCode.MISSING_INPUT, "table 'curated_images' does not exist at "
-          + lake.location(CleanJob.TABLE) + "; run './cosmic clean' first (after './cosmic ingest ...')");
+          + lake.location(LakeTable.CURATED_IMAGES) + "; run './cosmic clean' first (after './cosmic ingest ...')");
     }
-    Dataset<Row> curated = spark.read().format("delta").load(lake.location(CleanJob.TABLE))
+    Dataset<Row> curated = lake.read(spark, LakeTable.CURATED_IMAGES)
         .select("image_id", "label", "group_id", "included");
     Dataset<Row> previous = lake.exists(spark, LakeTable.SPLITS)
-        ? spark.read().format("delta").load(lake.location(LakeTable.SPLITS)).select(col("image_id"),
+        ? lake.read(spark, LakeTable.SPLITS).select(col("image_id"),
             col("split").as("prev_split"))
         : spark.createDataFrame(List.of(), new StructType().add("image_id", DataTypes.StringType)
             .add("prev_split", DataTypes.StringType));

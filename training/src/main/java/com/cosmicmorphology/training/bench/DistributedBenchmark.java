@@ -1,5 +1,6 @@
 package com.cosmicmorphology.training.bench;
 
+import com.cosmicmorphology.common.lake.LakeTable;
 import static org.apache.spark.sql.functions.col;
 
 import com.cosmicmorphology.common.bench.BenchResult;
@@ -171,10 +172,10 @@ public final class DistributedBenchmark implements Callable<Integer> {
     List<String> classes = new ArrayList<>(new TreeSet<>(train.stream().map(LabelledImage::label).toList()));
     Data data = new Data(config, train, val, classes);
     if (runs.containsKey("extract") || runs.containsKey("fine-tune")) {
-      spark.read().format("delta").load(ctx.lake().location(TrainingData.INPUTS))
+      ctx.lake().read(spark, LakeTable.MODEL_INPUTS)
           .where(col("size").equalTo(t.inputSize()).and(col("policy").equalTo(policy)))
           .where(col("content_sha256").isin(all(data).stream().map(LabelledImage::contentSha256).distinct().toArray()))
-          .write().format("delta").save(scratch.location(TrainingData.INPUTS));
+          .write().format("delta").save(scratch.location(LakeTable.MODEL_INPUTS));
     }
     System.out.printf("data: %d train and %d validation images at %d px, %d classes, %d views, backbone %s%n",
         train.size(), val.size(), t.inputSize(), classes.size(), t.featureViews(), t.backbone().key());
@@ -241,70 +242,93 @@ public final class DistributedBenchmark implements Callable<Integer> {
     }
   }
 
+  /** What the legs' reports build up: the RESULT line, and extraction's figures the scaling model needs. */
+  private static final class Report {
+    BenchResult result;
+    double extractRate = Double.NaN;
+    double extractEff = Double.NaN;
+    ScalingModel model;
+
+    /** The headline (ours/baseline) comes from the first leg reported: extraction, else fine-tune, else head. */
+    BenchResult result(BenchRun two, BenchRun base, String unit) {
+      if (result == null) {
+        result = new BenchResult("distributed", two == null ? Double.NaN : two.unitsPerSecond(), base.unitsPerSecond(),
+            unit);
+      }
+      return result;
+    }
+  }
+
   private void report(Data data, double peak, FineTuneLeg.Network net, HeadLeg head) {
     PrintStream out = System.out;
     CosmicConfig.Training t = data.config().training();
-    BenchResult result = null;
-    double extractRate = Double.NaN;
-    double extractEff = Double.NaN;
+    Report rep = new Report();
     out.printf(Locale.ROOT, "%nmachine peak (OpenBLAS SGEMM 2048^3, 2 threads, this run): %.1f GFLOP/s%n", peak);
     if (runs.containsKey("extract")) {
-      List<BenchRun> r = runs.get("extract");
-      double flops = ExtractLeg.forwardFlops(Backbones.create(t));
-      table(out, "extract: " + r.get(0).unitsPerStep() + " backbone passes (" + all(data).size() + " images x "
-          + t.featureViews() + " views), median of " + extractRepeats, "passes/s", r, flops);
-      BenchRun two = ok(r, 2);
-      extractRate = r.get(0).unitsPerSecond() / 2; // per core
-      extractEff = two == null ? Double.NaN : two.unitsPerSecond() / r.get(0).unitsPerSecond();
-      result = new BenchResult("distributed", two == null ? Double.NaN : two.unitsPerSecond(),
-          r.get(0).unitsPerSecond(), "passes/s").with("extract_efficiency", extractEff)
-          .with("extract_passes", r.get(0).unitsPerStep());
+      reportExtract(out, data, t, rep);
     }
-    ScalingModel model = null;
     if (runs.containsKey("fine-tune")) {
-      List<BenchRun> r = runs.get("fine-tune");
-      table(out, "fine-tune: " + data.train().size() + " images per epoch, " + fineTuneEpochs + " epochs (median after "
-          + warmUpEpochs + " warm-up), batch " + t.batchSize() + ", from " + t.unfreezeFrom(), "images/s", r,
-          net.stepFlops());
-      BenchRun base = r.get(0);
-      BenchRun two = ok(r, 2);
-      int perWorker = Math.max(1, t.batchSize() / 2);
-      int f = t.distributed().averagingFrequency();
-      int rounds = (int) Math.ceil((double) data.train().size() / (2.0 * perWorker * f));
-      double bytes = 2.0 * 4 * (net.params() + net.updaterState()); // parameters and updater state, down and up
-      double overhead = two == null ? Double.NaN : (two.medianSeconds() - base.medianSeconds()) / rounds;
-      out.printf(Locale.ROOT, "parameter averaging at 2 workers: %d round(s) per epoch (%d images per worker "
-          + "minibatch, averaging every %d); %.3f s overhead per round against the single JVM; %.1f MB moved per "
-          + "worker per round (%,d parameters + %,d updater state, float32, to and from the driver)%n", rounds,
-          perWorker, f, overhead, bytes / 1e6, net.params(), net.updaterState());
-      double eff = two == null ? Double.NaN : two.unitsPerSecond() / base.unitsPerSecond();
-      double gap = two == null ? Double.NaN : base.bestAccuracy() - two.bestAccuracy();
-      if (result == null) {
-        result = new BenchResult("distributed", two == null ? Double.NaN : two.unitsPerSecond(), base.unitsPerSecond(),
-            "images/s");
-      }
-      result.with("finetune_efficiency", eff).with("finetune_acc_gap", gap).with("finetune_round_overhead_s", overhead)
-          .with("finetune_round_mb", bytes / 1e6).with("finetune_images", data.train().size());
-      if (two != null && !Double.isNaN(extractEff)) {
-        model = new ScalingModel(base.unitsPerSecond() / 2, perWorker, f, overhead, bytes, driverGbit * 1e9 / 8,
-            extractRate, extractEff, gpuSpeedup);
-      }
+      reportFineTune(out, data, t, net, rep);
     }
     if (head != null) {
       List<BenchRun> r = runs.get("head");
       table(out, "head: " + head.examples + " examples per epoch, " + epochs + " epochs (median after " + warmUpEpochs
           + " warm-up)", "examples/s", r, Double.NaN);
       BenchRun two = ok(r, 2);
-      if (result == null) {
-        result = new BenchResult("distributed", two == null ? Double.NaN : two.unitsPerSecond(),
-            r.get(0).unitsPerSecond(), "examples/s");
-      }
-      result.with("head_efficiency", two == null ? Double.NaN : two.unitsPerSecond() / r.get(0).unitsPerSecond())
+      rep.result(two, r.get(0), "examples/s")
+          .with("head_efficiency", two == null ? Double.NaN : two.unitsPerSecond() / r.get(0).unitsPerSecond())
           .with("head_examples", head.examples);
     }
-    if (model != null) {
-      model.print(out);
+    if (rep.model != null) {
+      rep.model.print(out);
     }
+    perSideKeys(rep.result);
+    out.println(rep.result.with("fine_tune_epochs", fineTuneEpochs).with("epochs", epochs)
+        .with("warm_up_epochs", warmUpEpochs).with("driver_peak_rss_mb", BenchResult.peakRssMb()).line());
+  }
+
+  private void reportExtract(PrintStream out, Data data, CosmicConfig.Training t, Report rep) {
+    List<BenchRun> r = runs.get("extract");
+    double flops = ExtractLeg.forwardFlops(Backbones.create(t));
+    table(out, "extract: " + r.get(0).unitsPerStep() + " backbone passes (" + all(data).size() + " images x "
+        + t.featureViews() + " views), median of " + extractRepeats, "passes/s", r, flops);
+    BenchRun two = ok(r, 2);
+    rep.extractRate = r.get(0).unitsPerSecond() / 2; // per core
+    rep.extractEff = two == null ? Double.NaN : two.unitsPerSecond() / r.get(0).unitsPerSecond();
+    rep.result(two, r.get(0), "passes/s").with("extract_efficiency", rep.extractEff)
+        .with("extract_passes", r.get(0).unitsPerStep());
+  }
+
+  private void reportFineTune(PrintStream out, Data data, CosmicConfig.Training t, FineTuneLeg.Network net,
+      Report rep) {
+    List<BenchRun> r = runs.get("fine-tune");
+    table(out, "fine-tune: " + data.train().size() + " images per epoch, " + fineTuneEpochs + " epochs (median after "
+        + warmUpEpochs + " warm-up), batch " + t.batchSize() + ", from " + t.unfreezeFrom(), "images/s", r,
+        net.stepFlops());
+    BenchRun base = r.get(0);
+    BenchRun two = ok(r, 2);
+    int perWorker = Math.max(1, t.batchSize() / 2);
+    int f = t.distributed().averagingFrequency();
+    int rounds = (int) Math.ceil((double) data.train().size() / (2.0 * perWorker * f));
+    double bytes = 2.0 * 4 * (net.params() + net.updaterState()); // parameters and updater state, down and up
+    double overhead = two == null ? Double.NaN : (two.medianSeconds() - base.medianSeconds()) / rounds;
+    out.printf(Locale.ROOT, "parameter averaging at 2 workers: %d round(s) per epoch (%d images per worker "
+        + "minibatch, averaging every %d); %.3f s overhead per round against the single JVM; %.1f MB moved per "
+        + "worker per round (%,d parameters + %,d updater state, float32, to and from the driver)%n", rounds,
+        perWorker, f, overhead, bytes / 1e6, net.params(), net.updaterState());
+    double eff = two == null ? Double.NaN : two.unitsPerSecond() / base.unitsPerSecond();
+    double gap = two == null ? Double.NaN : base.bestAccuracy() - two.bestAccuracy();
+    rep.result(two, base, "images/s").with("finetune_efficiency", eff).with("finetune_acc_gap", gap)
+        .with("finetune_round_overhead_s", overhead).with("finetune_round_mb", bytes / 1e6)
+        .with("finetune_images", data.train().size());
+    if (two != null && !Double.isNaN(rep.extractEff)) {
+      rep.model = new ScalingModel(base.unitsPerSecond() / 2, perWorker, f, overhead, bytes, driverGbit * 1e9 / 8,
+          rep.extractRate, rep.extractEff, gpuSpeedup);
+    }
+  }
+
+  /** {@code <leg>_<side>_per_s}, {@code _val_acc} and {@code _executor_rss_mb} of every run that finished. */
+  private void perSideKeys(BenchResult result) {
     for (Map.Entry<String, List<BenchRun>> e : runs.entrySet()) {
       String leg = e.getKey().replace("-", "");
       for (BenchRun r : e.getValue()) {
@@ -321,8 +345,6 @@ public final class DistributedBenchmark implements Callable<Integer> {
         }
       }
     }
-    out.println(result.with("fine_tune_epochs", fineTuneEpochs).with("epochs", epochs).with("warm_up_epochs", warmUpEpochs)
-        .with("driver_peak_rss_mb", BenchResult.peakRssMb()).line());
   }
 
   /** The first run without error of that many workers, or null. */

@@ -6,7 +6,6 @@ import com.cosmicmorphology.common.cli.CosmicException;
 import com.cosmicmorphology.common.cli.ExitCode;
 import com.cosmicmorphology.common.lake.LakeLayout;
 import com.cosmicmorphology.common.lake.LakeTable;
-import io.delta.tables.DeltaTable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,7 +20,6 @@ import org.apache.spark.sql.SparkSession;
  * tables, which the model's metadata records (notebooks can time-travel to them).
  */
 public final class TrainingData {
-  public static final String INPUTS = "features_inputs";
 
   private final SparkSession spark;
   private final LakeLayout lake;
@@ -45,16 +43,12 @@ public final class TrainingData {
     if (split != null) {
       splits = splits.where(col("split").equalTo(split));
     }
-    if (!lake.exists(spark, "curated_images")) {
-      throw new CosmicException(ExitCode.MISSING_INPUT, "table 'curated_images' is missing; run './cosmic clean' first");
+    Dataset<Row> curated = lake.read(spark, LakeTable.CURATED_IMAGES).select("image_id", "group_id", "content_sha256");
+    if (!lake.exists(spark, LakeTable.MODEL_INPUTS)) {
+      throw new CosmicException(ExitCode.MISSING_INPUT, "table '" + LakeTable.MODEL_INPUTS.tableName()
+          + "' is missing; run './cosmic prepare --size " + size + "' first");
     }
-    if (!lake.exists(spark, INPUTS)) {
-      throw new CosmicException(ExitCode.MISSING_INPUT, "table 'features_inputs' is missing; run './cosmic prepare --size "
-          + size + "' first");
-    }
-    Dataset<Row> curated = spark.read().format("delta").load(lake.location("curated_images"))
-        .select("image_id", "group_id", "content_sha256");
-    Dataset<Row> inputs = spark.read().format("delta").load(lake.location(INPUTS))
+    Dataset<Row> inputs = lake.read(spark, LakeTable.MODEL_INPUTS)
         .where(col("size").equalTo(size).and(col("policy").equalTo(policy)).and(col("error").isNull()))
         .select("content_sha256", "pixels");
     Dataset<Row> joined = splits.select("image_id", "label", "split").join(curated, "image_id")
@@ -68,12 +62,12 @@ public final class TrainingData {
     List<LabelledImage> out = new ArrayList<>();
     long missing = 0;
     for (Row r : joined.collectAsList()) {
-      if (r.isNullAt(5)) {
+      if (r.isNullAt(r.fieldIndex("pixels"))) {
         missing++;
         continue;
       }
-      out.add(new LabelledImage(r.getString(0), r.getString(1), r.getString(2), r.getString(3), r.getString(4),
-          withPixels ? (byte[]) r.get(5) : null));
+      out.add(new LabelledImage(r.getAs("image_id"), r.getAs("label"), r.getAs("split"), r.getAs("group_id"),
+          r.getAs("content_sha256"), withPixels ? r.getAs("pixels") : null));
     }
     if (missing > 0) {
       throw new CosmicException(ExitCode.MISSING_INPUT, missing + " curated images have no model input at " + size
@@ -110,9 +104,9 @@ public final class TrainingData {
   /** Latest Delta version of each table a model depends on. */
   public Map<String, Long> versions() {
     Map<String, Long> v = new LinkedHashMap<>();
-    for (String t : List.of("images", "curated_images", "splits", INPUTS)) {
+    for (LakeTable t : List.of(LakeTable.IMAGES, LakeTable.CURATED_IMAGES, LakeTable.SPLITS, LakeTable.MODEL_INPUTS)) {
       if (lake.exists(spark, t)) {
-        v.put(t, DeltaTable.forPath(spark, lake.location(t)).history(1).first().getAs("version"));
+        v.put(t.tableName(), lake.version(spark, t.tableName()));
       }
     }
     return v;

@@ -1,5 +1,6 @@
 package com.cosmicmorphology.training.distributed;
 
+import com.cosmicmorphology.common.lake.LakeTable;
 import static org.apache.spark.sql.functions.col;
 
 import com.cosmicmorphology.common.cli.CosmicException;
@@ -9,7 +10,6 @@ import com.cosmicmorphology.common.lake.LakeLayout;
 import com.cosmicmorphology.training.backbone.Backbone;
 import com.cosmicmorphology.training.data.Batches;
 import com.cosmicmorphology.training.data.LabelledImage;
-import com.cosmicmorphology.training.data.TrainingData;
 import com.cosmicmorphology.training.data.Views;
 import com.cosmicmorphology.training.eval.Metrics;
 import com.cosmicmorphology.training.features.ExecutorFeatures;
@@ -164,7 +164,7 @@ public final class SparkFineTuneTrainer {
     Dataset<Row> index = org.apache.spark.sql.functions.broadcast(spark.createDataFrame(wanted, new StructType()
         .add("idx", DataTypes.IntegerType, false).add("content_sha256", DataTypes.StringType, false)
         .add("y", DataTypes.IntegerType, false)));
-    Dataset<Row> inputs = spark.read().format("delta").load(lake.location(TrainingData.INPUTS))
+    Dataset<Row> inputs = lake.read(spark, LakeTable.MODEL_INPUTS)
         .where(col("size").equalTo(size).and(col("policy").equalTo(policy)).and(col("error").isNull()))
         .select("content_sha256", "pixels").dropDuplicates("content_sha256");
     JavaRDD<Example> rdd = index.join(inputs, "content_sha256").select("content_sha256", "idx", "y", "pixels")

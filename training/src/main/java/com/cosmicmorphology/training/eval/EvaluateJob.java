@@ -1,5 +1,6 @@
 package com.cosmicmorphology.training.eval;
 
+import com.cosmicmorphology.common.cli.JobContext;
 import com.cosmicmorphology.common.cli.CosmicException;
 import com.cosmicmorphology.common.cli.ExitCode;
 import com.cosmicmorphology.common.config.CosmicConfig;
@@ -19,7 +20,6 @@ import java.util.Map;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -28,25 +28,21 @@ import org.apache.spark.sql.types.StructType;
  * matrix next to the model.
  */
 public final class EvaluateJob {
-  public static final StructType METRICS = new StructType()
-      .add("model_id", DataTypes.StringType, false)
-      .add("split", DataTypes.StringType, false)
-      .add("metric", DataTypes.StringType, false)
-      .add("class", DataTypes.StringType, true)
-      .add("value", DataTypes.DoubleType, true)
-      .add("computed_at", DataTypes.TimestampType, false);
+  public static final StructType METRICS = LakeTable.METRICS.schema();
 
   /** The report and where the chart went. */
   public record Result(String modelId, Metrics.Report report, Path confusionPng, int images) {}
 
+  private final JobContext ctx;
   private final SparkSession spark;
   private final LakeLayout lake;
   private final CosmicConfig config;
 
-  public EvaluateJob(SparkSession spark, LakeLayout lake, CosmicConfig config) {
-    this.spark = spark;
-    this.lake = lake;
-    this.config = config;
+  public EvaluateJob(JobContext ctx) {
+    this.ctx = ctx;
+    this.spark = ctx.spark();
+    this.lake = ctx.lake();
+    this.config = ctx.config();
   }
 
   public Result run(Path modelDir, String split) {

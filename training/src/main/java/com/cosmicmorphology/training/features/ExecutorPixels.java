@@ -34,7 +34,7 @@ public final class ExecutorPixels {
   public static Dataset<Row> of(SparkSession spark, LakeLayout lake, List<String> shas, int size, String policy) {
     Dataset<Row> wanted = org.apache.spark.sql.functions.broadcast(
         spark.createDataset(shas, Encoders.STRING()).toDF("content_sha256"));
-    Dataset<Row> prepared = spark.read().format("delta").load(lake.location("features_inputs"))
+    Dataset<Row> prepared = lake.read(spark, LakeTable.MODEL_INPUTS)
         .where(col("size").equalTo(size).and(col("policy").equalTo(policy)).and(col("error").isNull()))
         .join(wanted, "content_sha256")
         .select(col("content_sha256"), col("pixels"), lit(false).as("encoded")).dropDuplicates("content_sha256");

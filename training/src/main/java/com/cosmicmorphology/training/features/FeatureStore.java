@@ -150,25 +150,38 @@ public final class FeatureStore {
     LOG.info("computing {} feature vectors with {} ({} cached){}", todo.size(), backbone.id(),
         bySha.size() * views - todo.size(), executors != null ? " on the executors" : "");
     if (executors != null) {
-      List<String> missing = todo.stream().map(t -> t[0]).distinct().toList();
-      List<Row> rows = executors.compute(spark, lake, table(), missing, views, policy, backbone.id(), decodeLimits);
-      computed += rows.size();
-      rows.forEach(r -> put(r, views, out));
-      if (partial) {
-        out.values().removeIf(v -> java.util.Arrays.stream(v).anyMatch(java.util.Objects::isNull));
-        return out;
-      }
-      List<String> without = bySha.values().stream().filter(i -> out.get(i.contentSha256()) == null
-          || java.util.Arrays.stream(out.get(i.contentSha256())).anyMatch(java.util.Objects::isNull))
-          .map(LabelledImage::imageId).limit(5).toList();
-      if (!without.isEmpty()) {
-        throw new com.cosmicmorphology.common.cli.CosmicException(com.cosmicmorphology.common.cli.ExitCode.MISSING_INPUT,
-            "no features could be computed for " + without + " (no features_inputs row at " + backbone.inputSize()
-            + " px / " + policy + " and the image bytes do not decode); run './cosmic prepare --size "
-            + backbone.inputSize() + "' and see the quarantine table");
-      }
-      return out;
+      computeOnExecutors(todo, bySha, views, out);
+    } else {
+      computeHere(todo, bySha, views, out, path);
     }
+    return out;
+  }
+
+  /** The missing vectors computed by the executors (they store them); only vectors come back. */
+  private void computeOnExecutors(List<String[]> todo, Map<String, LabelledImage> bySha, int views,
+      Map<String, float[][]> out) {
+    List<String> missing = todo.stream().map(t -> t[0]).distinct().toList();
+    List<Row> rows = executors.compute(spark, lake, table(), missing, views, policy, backbone.id(), decodeLimits);
+    computed += rows.size();
+    rows.forEach(r -> put(r, views, out));
+    if (partial) {
+      out.values().removeIf(v -> java.util.Arrays.stream(v).anyMatch(java.util.Objects::isNull));
+      return;
+    }
+    List<String> without = bySha.values().stream().filter(i -> out.get(i.contentSha256()) == null
+        || java.util.Arrays.stream(out.get(i.contentSha256())).anyMatch(java.util.Objects::isNull))
+        .map(LabelledImage::imageId).limit(5).toList();
+    if (!without.isEmpty()) {
+      throw new com.cosmicmorphology.common.cli.CosmicException(com.cosmicmorphology.common.cli.ExitCode.MISSING_INPUT,
+          "no features could be computed for " + without + " (no features_inputs row at " + backbone.inputSize()
+          + " px / " + policy + " and the image bytes do not decode); run './cosmic prepare --size "
+          + backbone.inputSize() + "' and see the quarantine table");
+    }
+  }
+
+  /** The missing vectors computed here in batches, then stored in one MERGE. */
+  private void computeHere(List<String[]> todo, Map<String, LabelledImage> bySha, int views,
+      Map<String, float[][]> out, String path) {
     Timestamp now = Timestamp.from(Instant.now());
     List<Row> rows = new ArrayList<>();
     long t0 = System.nanoTime();
@@ -202,7 +215,6 @@ public final class FeatureStore {
     DeltaTable.forPath(spark, path).as("t")
         .merge(spark.createDataFrame(rows, SCHEMA).as("s"), "t.content_sha256 = s.content_sha256 AND t.view = s.view")
         .whenNotMatched().insertAll().execute();
-    return out;
   }
 
   /** The stored vectors of views 0..views-1 of these content hashes, into {@code out} (sha -> [view][feature]). */

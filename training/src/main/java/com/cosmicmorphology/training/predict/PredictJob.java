@@ -1,5 +1,6 @@
 package com.cosmicmorphology.training.predict;
 
+import com.cosmicmorphology.common.cli.JobContext;
 import com.cosmicmorphology.common.config.CosmicConfig;
 import com.cosmicmorphology.common.config.ResizePolicy;
 import com.cosmicmorphology.common.image.InputResizer;
@@ -19,7 +20,6 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -29,25 +29,21 @@ import org.apache.spark.sql.types.StructType;
  * reason in the CSV and in {@link Result#failed}; the run goes on.
  */
 public final class PredictJob {
-  public static final StructType SCHEMA = new StructType()
-      .add("image_id", DataTypes.StringType, false)
-      .add("model_id", DataTypes.StringType, false)
-      .add("predicted_label", DataTypes.StringType, false)
-      .add("confidence", DataTypes.DoubleType, false)
-      .add("probabilities", DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType), false)
-      .add("predicted_at", DataTypes.TimestampType, false);
+  public static final StructType SCHEMA = LakeTable.PREDICTIONS.schema();
 
   /** Counts, and the images that could not be scored with why. */
   public record Result(String modelId, int scored, Map<String, String> failed) {}
 
+  private final JobContext ctx;
   private final SparkSession spark;
   private final LakeLayout lake;
   private final CosmicConfig config;
 
-  public PredictJob(SparkSession spark, LakeLayout lake, CosmicConfig config) {
-    this.spark = spark;
-    this.lake = lake;
-    this.config = config;
+  public PredictJob(JobContext ctx) {
+    this.ctx = ctx;
+    this.spark = ctx.spark();
+    this.lake = ctx.lake();
+    this.config = ctx.config();
   }
 
   public Result fromLake(Path modelDir, Path csv) {

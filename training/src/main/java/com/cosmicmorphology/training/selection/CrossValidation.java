@@ -63,60 +63,15 @@ public final class CrossValidation {
     long t0 = System.nanoTime();
     int k = classes.size();
     int[] fold = GroupedFolds.assign(groups, y, folds, seed);
-    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    Broadcast<float[][][]> bx = jsc.broadcast(x.toArray(new float[0][][]));
-    List<Task> tasks = new ArrayList<>();
-    for (int c = 0; c < candidates.size(); c++) {
-      for (int f = 0; f < folds; f++) {
-        tasks.add(new Task(c, f, candidates.get(c)));
-      }
-    }
-    int checkpoints = maxEpochs / every;
-    int[] yy = y.clone();
-    int[] ff = fold.clone();
-    int max = maxEpochs;
-    int ev = every;
-    List<FoldResult> scored;
-    try {
-      scored = jsc.parallelize(tasks, tasks.size())
-          .map(t -> scoreFold(t.spec(), bx.value(), yy, ff, t.fold(), k, max, ev)).collect();
-    } finally {
-      bx.destroy();
-    }
+    List<FoldResult> scored = scoreAll(x, y, fold, k, candidates);
     List<Estimate> estimates = new ArrayList<>();
     for (int c = 0; c < candidates.size(); c++) {
-      Estimate best = null;
-      double seconds = 0;
-      for (int f = 0; f < folds; f++) {
-        seconds += scored.get(c * folds + f).seconds();
-      }
-      for (int cp = 0; cp < checkpoints; cp++) {
-        double[][] oof = new double[y.length][];
-        for (int f = 0; f < folds; f++) {
-          double[][] p = scored.get(c * folds + f).probabilities()[cp];
-          int j = 0;
-          for (int i = 0; i < y.length; i++) {
-            if (fold[i] == f) {
-              oof[i] = p[j++];
-            }
-          }
-        }
-        Estimate e = estimate(candidates.get(c).label(), candidates.get(c), (cp + 1) * ev, oof, y, fold, classes,
-            seconds);
-        if (best == null || e.macroF1() > best.macroF1() + 1e-9
-            || (Math.abs(e.macroF1() - best.macroF1()) <= 1e-9 && e.accuracy() > best.accuracy() + 1e-9)) {
-          best = e;
-        }
-      }
-      estimates.add(best);
+      estimates.add(bestCheckpoint(candidates.get(c), scored.subList(c * folds, (c + 1) * folds), y, fold, classes));
     }
     Estimate majority = estimate("majority class", null, 0, majority(y, fold, k), y, fold, classes, 0);
     int chosen = 0;
     for (int c = 1; c < estimates.size(); c++) {
-      Estimate e = estimates.get(c);
-      Estimate b = estimates.get(chosen);
-      if (e.macroF1() > b.macroF1() + 1e-9
-          || (Math.abs(e.macroF1() - b.macroF1()) <= 1e-9 && e.accuracy() > b.accuracy() + 1e-9)) {
+      if (better(estimates.get(c), estimates.get(chosen))) {
         chosen = c;
       }
     }
@@ -129,6 +84,57 @@ public final class CrossValidation {
         f3(majority.accuracy()), f3(majority.macroF1()), estimates.get(chosen).name(), folds, y.length,
         String.format("%.0f", s));
     return new Outcome(estimates, majority, chosen, folds, seed, y.length, s);
+  }
+
+  /** Every (candidate, fold) trained as one Spark task over the broadcast features; candidate-major order. */
+  private List<FoldResult> scoreAll(List<float[][]> x, int[] y, int[] fold, int k, List<HeadSpec> candidates) {
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    Broadcast<float[][][]> bx = jsc.broadcast(x.toArray(new float[0][][]));
+    List<Task> tasks = new ArrayList<>();
+    for (int c = 0; c < candidates.size(); c++) {
+      for (int f = 0; f < folds; f++) {
+        tasks.add(new Task(c, f, candidates.get(c)));
+      }
+    }
+    int[] yy = y.clone();
+    int[] ff = fold.clone();
+    int max = maxEpochs;
+    int ev = every;
+    try {
+      return jsc.parallelize(tasks, tasks.size())
+          .map(t -> scoreFold(t.spec(), bx.value(), yy, ff, t.fold(), k, max, ev)).collect();
+    } finally {
+      bx.destroy();
+    }
+  }
+
+  /** A candidate's estimate at its best checkpoint (epochs), from its folds' out-of-fold probabilities. */
+  private Estimate bestCheckpoint(HeadSpec spec, List<FoldResult> byFold, int[] y, int[] fold, List<String> classes) {
+    double seconds = byFold.stream().mapToDouble(FoldResult::seconds).sum();
+    Estimate best = null;
+    for (int cp = 0; cp < maxEpochs / every; cp++) {
+      double[][] oof = new double[y.length][];
+      for (int f = 0; f < folds; f++) {
+        double[][] p = byFold.get(f).probabilities()[cp];
+        int j = 0;
+        for (int i = 0; i < y.length; i++) {
+          if (fold[i] == f) {
+            oof[i] = p[j++];
+          }
+        }
+      }
+      Estimate e = estimate(spec.label(), spec, (cp + 1) * every, oof, y, fold, classes, seconds);
+      if (best == null || better(e, best)) {
+        best = e;
+      }
+    }
+    return best;
+  }
+
+  /** Higher macro-F1 wins; at equal macro-F1, higher accuracy; otherwise the earlier stays. */
+  private static boolean better(Estimate e, Estimate than) {
+    return e.macroF1() > than.macroF1() + 1e-9
+        || (Math.abs(e.macroF1() - than.macroF1()) <= 1e-9 && e.accuracy() > than.accuracy() + 1e-9);
   }
 
   /** One Spark task: train on every fold but {@code f}; held-out class probabilities at every checkpoint. */

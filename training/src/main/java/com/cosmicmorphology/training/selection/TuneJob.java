@@ -1,5 +1,6 @@
 package com.cosmicmorphology.training.selection;
 
+import com.cosmicmorphology.common.cli.JobContext;
 import com.cosmicmorphology.common.config.TrainingMode;
 import static org.apache.spark.sql.functions.col;
 
@@ -26,7 +27,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,31 +39,21 @@ import org.slf4j.LoggerFactory;
  */
 public final class TuneJob {
   private static final Logger LOG = LoggerFactory.getLogger(TuneJob.class);
-  public static final StructType SCHEMA = new StructType()
-      .add("trial_id", DataTypes.StringType, false)
-      .add("search_id", DataTypes.StringType, false)
-      .add("config", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType), false)
-      .add("metric", DataTypes.StringType, false)
-      .add("mean", DataTypes.DoubleType, false)
-      .add("spread", DataTypes.DoubleType, false)
-      .add("folds", DataTypes.IntegerType, false)
-      .add("seconds", DataTypes.DoubleType, false)
-      .add("epochs", DataTypes.IntegerType, false)
-      .add("backbone", DataTypes.StringType, false)
-      .add("images", DataTypes.IntegerType, false)
-      .add("created_at", DataTypes.TimestampType, false);
+  public static final StructType SCHEMA = LakeTable.TRIALS.schema();
 
   /** The search and its winner. */
   public record Result(String searchId, CrossValidation.Outcome outcome, Map<String, String> bestConfig) {}
 
+  private final JobContext ctx;
   private final SparkSession spark;
   private final LakeLayout lake;
   private final CosmicConfig config;
 
-  public TuneJob(SparkSession spark, LakeLayout lake, CosmicConfig config) {
-    this.spark = spark;
-    this.lake = lake;
-    this.config = config;
+  public TuneJob(JobContext ctx) {
+    this.ctx = ctx;
+    this.spark = ctx.spark();
+    this.lake = ctx.lake();
+    this.config = ctx.config();
   }
 
   public Result run(int trials, long seed) {

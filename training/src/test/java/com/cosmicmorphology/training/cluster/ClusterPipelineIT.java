@@ -9,7 +9,7 @@ import com.cosmicmorphology.common.lake.LakeLayout;
 import com.cosmicmorphology.common.lake.LakeTable;
 import com.cosmicmorphology.common.spark.SparkSessions;
 import com.cosmicmorphology.common.testing.LocalS3;
-import com.cosmicmorphology.ingest.replay.NasaReplayServer;
+import com.cosmicmorphology.testkit.replay.NasaReplayServer;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -209,12 +209,12 @@ class ClusterPipelineIT {
     assertThat(lake.read(spark, LakeTable.IMAGES).where("source = 'nasa'").count() + quarantined)
         .isEqualTo(lake.read(spark, LakeTable.NASA_ITEMS).count());
     assertThat(lake.read(spark, LakeTable.IMAGES).select("image_id").distinct().count()).isEqualTo(images);
-    long curated = spark.read().format("delta").load(lake.location("curated_images")).count();
-    long included = spark.read().format("delta").load(lake.location("curated_images")).where("included").count();
+    long curated = lake.read(spark, LakeTable.CURATED_IMAGES).count();
+    long included = lake.read(spark, LakeTable.CURATED_IMAGES).where("included").count();
     assertThat(curated).isEqualTo(images);
     assertThat(lake.read(spark, LakeTable.SPLITS).count()).isEqualTo(curated);
     assertThat(lake.read(spark, LakeTable.SPLITS).where("included").count()).isEqualTo(included);
-    assertThat(spark.read().format("delta").load(lake.location("features_inputs")).where("error IS NULL").count()).isGreaterThanOrEqualTo(included);
+    assertThat(lake.read(spark, LakeTable.MODEL_INPUTS).where("error IS NULL").count()).isGreaterThanOrEqualTo(included);
 
     // predict --lake scored every image of the lake (each decodes: ingest checked), one row per image and model
     assertThat(lake.read(spark, LakeTable.PREDICTIONS).count()).isEqualTo(images);

@@ -1,7 +1,7 @@
 package com.cosmicmorphology.training.predict;
 
+import com.cosmicmorphology.common.cli.JobContext;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
 import com.cosmicmorphology.common.config.CosmicConfig;
 import com.cosmicmorphology.common.lake.LakeLayout;
@@ -140,7 +140,7 @@ class PredictFolderHostileTest {
     boolean fifo = new ProcessBuilder("mkfifo", root.resolve("pipe.jpg").toString()).start().waitFor() == 0;
 
     Path csv = tmp.resolve("out/predictions.csv");
-    PredictJob.Result r = new PredictJob(spark, lake, config).fromFolder(modelDir, root, csv);
+    PredictJob.Result r = new PredictJob(JobContext.of(spark, lake, config)).fromFolder(modelDir, root, csv);
 
     Map<String, List<String>> rows = rows(csv);
     List<String> good = List.of("a/good.jpg", "b/also good.jpg", "inside-link.jpg", "comma,name.jpg", "new\nline.jpg",
@@ -151,7 +151,8 @@ class PredictFolderHostileTest {
       List<String> row = rows.get(cellId);
       assertThat(shown(row.get(0))).as(id).isIn(CLASSES);
       assertThat(row.get(0)).as("no cell starts a formula").doesNotStartWith("=");
-      assertThat(Double.parseDouble(row.get(1))).isBetween(0.0, 1.0);
+      // the confidence is the top class's probability: at least 1/k, at most 1
+      assertThat(Double.parseDouble(row.get(1))).isBetween(1.0 / CLASSES.size(), 1.0);
       assertThat(row.get(2)).as(id).isEmpty();
     }
     Map<String, String> errors = new LinkedHashMap<>();
@@ -200,7 +201,7 @@ class PredictFolderHostileTest {
       return Files.newInputStream(f, LinkOption.NOFOLLOW_LINKS);
     });
     Path csv = tmp.resolve("unreadable.csv");
-    PredictJob.Result r = new PredictJob(spark, lake, config).fromFolder(modelDir, folder, csv);
+    PredictJob.Result r = new PredictJob(JobContext.of(spark, lake, config)).fromFolder(modelDir, folder, csv);
     assertThat(r.scored()).isEqualTo(1);
     assertThat(r.failed()).containsOnlyKeys("bad-disk.jpg");
     assertThat(rows(csv).get("bad-disk.jpg").get(2)).contains("unreadable").contains("AccessDeniedException");
@@ -214,7 +215,7 @@ class PredictFolderHostileTest {
     }
     Files.writeString(root.resolve("img3-notes.txt"), "not an image");
     List<Integer> batches = new ArrayList<>();
-    PredictJob.Result r = new PredictJob(spark, lake, config).fromFolder(modelDir, ImageFolder.open(root, MAX_BYTES),
+    PredictJob.Result r = new PredictJob(JobContext.of(spark, lake, config)).fromFolder(modelDir, ImageFolder.open(root, MAX_BYTES),
         tmp.resolve("many.csv"), b -> batches.add(b.size()));
     assertThat(r.scored()).isEqualTo(7);
     assertThat(batches).containsExactly(2, 2, 2, 1); // training.batch-size=2
@@ -229,7 +230,7 @@ class PredictFolderHostileTest {
     for (int i = 0; i < 3; i++) {
       photo(root.resolve("img" + i + ".jpg"));
     }
-    PredictJob.Result r = new PredictJob(spark, lake, config).fromFolder(modelDir, ImageFolder.open(root, MAX_BYTES),
+    PredictJob.Result r = new PredictJob(JobContext.of(spark, lake, config)).fromFolder(modelDir, ImageFolder.open(root, MAX_BYTES),
         tmp.resolve("retry.csv"), b -> {
           if (b.size() > 1) {
             throw new IllegalStateException("simulated: the batch does not fit");
@@ -246,7 +247,7 @@ class PredictFolderHostileTest {
     Path csv = tmp.resolve("kept.csv");
     Files.writeString(csv, "the previous run's CSV\r\n");
     try {
-      new PredictJob(spark, lake, config).fromFolder(modelDir, ImageFolder.open(root, MAX_BYTES), csv, b -> {
+      new PredictJob(JobContext.of(spark, lake, config)).fromFolder(modelDir, ImageFolder.open(root, MAX_BYTES), csv, b -> {
         throw new OutOfMemoryError("simulated");
       });
     } catch (OutOfMemoryError expected) {
@@ -254,7 +255,7 @@ class PredictFolderHostileTest {
     }
     assertThat(csv).hasContent("the previous run's CSV\r\n");
     try (var s = Files.list(tmp)) {
-      assertThat(s.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".partial"));
+      assertThat(s.map(p -> p.getFileName().toString())).contains("kept.csv").noneMatch(n -> n.endsWith(".partial"));
     }
   }
 }

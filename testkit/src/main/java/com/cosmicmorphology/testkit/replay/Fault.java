@@ -1,4 +1,4 @@
-package com.cosmicmorphology.ingest.replay;
+package com.cosmicmorphology.testkit.replay;
 
 import java.util.Map;
 

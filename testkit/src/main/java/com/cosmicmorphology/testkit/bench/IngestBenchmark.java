@@ -1,4 +1,4 @@
-package com.cosmicmorphology.ingest.bench;
+package com.cosmicmorphology.testkit.bench;
 
 import com.cosmicmorphology.common.bench.BenchLake;
 import com.cosmicmorphology.common.bench.BenchResult;
@@ -6,8 +6,9 @@ import com.cosmicmorphology.common.cli.CosmicException;
 import com.cosmicmorphology.common.cli.ExitCode;
 import com.cosmicmorphology.common.cli.JobContext;
 import com.cosmicmorphology.common.cli.JobOptions;
-import com.cosmicmorphology.ingest.nasa.NasaIngestJob;
-import com.cosmicmorphology.ingest.replay.NasaReplayServer;
+import com.cosmicmorphology.common.cli.Cosmic;
+import com.cosmicmorphology.common.lake.LakeTable;
+import com.cosmicmorphology.testkit.replay.NasaReplayServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.HttpURLConnection;
@@ -27,7 +28,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code ./cosmic bench ingest}: N synthetic items (distinct ids, real image bytes) served from the loopback
- * replay server with a per-request latency that models a network, ingested into a fresh local lake; then,
+ * replay server with a per-request latency that models a network, ingested into a fresh local lake by the
+ * {@code ingest nasa} command itself (run in this JVM through the command line, as a user runs it); then,
  * in the same process, the baseline: a plain downloader of the same image URLs with the same concurrency as
  * ingest ({@code nasa.http.concurrency} threads; bytes only: no Spark, no Delta, no decoding), and a
  * sequential one (one thread) as a second figure. Ours is timed end to end: crawl, download, decode, hash and
@@ -72,49 +74,88 @@ public final class IngestBenchmark implements Callable<Integer> {
       ctx.spark(); // session start is not ingest work: keep it out of the timing
 
       long t0 = System.nanoTime();
-      NasaIngestJob.Result r = new NasaIngestJob(ctx.spark(), ctx.lake(), ctx.config())
-          .run(List.of("synthetic"), 0, 0);
-      double ours = (System.nanoTime() - t0) / 1e9;
-      if (r.imagesAdded() != items) {
-        throw new CosmicException(ExitCode.JOB_FAILED, "bench: expected " + items + " images, ingest added "
-            + r.imagesAdded() + " (quarantined " + r.quarantined() + ")");
-      }
-      long rows = ctx.spark().read().format("delta").load(ctx.lake().location("images")).count();
+      int code = ingest(ctx, server.baseUrl());
+      Side ours = landed(ctx, code, items, (System.nanoTime() - t0) / 1e9);
 
       int n = baselineItems < 0 ? items : Math.min(items, baselineItems);
       int concurrency = ctx.config().nasa().http().concurrency();
       long t1 = System.nanoTime();
       long sameBytes = download(server.baseUrl(), n, concurrency);
-      double same = (System.nanoTime() - t1) / 1e9;
+      Side same = new Side(n, sameBytes, (System.nanoTime() - t1) / 1e9);
       long t2 = System.nanoTime();
       long seqBytes = download(server.baseUrl(), n, 1);
-      double seq = (System.nanoTime() - t2) / 1e9;
-
-      double oursRate = items / ours;
-      double sameRate = n / same;
-      double seqRate = n / seq;
-      out.printf("%-40s %10s %10s %10s%n", "run", "images", "images/s", "MB/s");
-      out.printf("%-40s %10d %10.1f %10.2f%n", "cosmic ingest nasa (Spark+Delta)", items, oursRate,
-          r.bytes() / 1e6 / ours);
-      out.printf("%-40s %10d %10.1f %10.2f%n", "plain downloader, " + concurrency + " threads (baseline)", n,
-          sameRate, sameBytes / 1e6 / same);
-      out.printf("%-40s %10d %10.1f %10.2f%n", "plain downloader, 1 thread", n, seqRate, seqBytes / 1e6 / seq);
-      out.printf("latency %d ms/request, concurrency %d, batch %d, rows in images: %d; ours = %.2f of the "
-          + "same-concurrency downloader, %.2fx the sequential one%n", latencyMs, concurrency,
-          ctx.config().ingest().batchSize(), rows, oursRate / sameRate, oursRate / seqRate);
-      out.println(new BenchResult("ingest", oursRate, sameRate, "images/s")
-          .with("same_concurrency_ratio", oursRate / sameRate).with("sequential_img_s", seqRate)
-          .with("sequential_ratio", oursRate / seqRate)
-          .with("items", items).with("baseline_items", n).with("ours_mb_s", r.bytes() / 1e6 / ours)
-          .with("baseline_mb_s", sameBytes / 1e6 / same).with("latency_ms", latencyMs)
-          .with("concurrency", concurrency).with("baseline_threads", concurrency).line());
-      out.flush();
+      Side seq = new Side(n, seqBytes, (System.nanoTime() - t2) / 1e9);
+      report(out, ctx, concurrency, ours, same, seq);
     } finally {
       if (options.lake() == null) {
         com.cosmicmorphology.common.bench.BenchFiles.deleteRecursively(lakeDir);
       }
     }
     return ExitCode.OK.code();
+  }
+
+  /** What one side did: images, bytes, seconds. */
+  private record Side(long images, long bytes, double seconds) {
+    double rate() {
+      return images / seconds;
+    }
+
+    double mbPerSecond() {
+      return bytes / 1e6 / seconds;
+    }
+  }
+
+  /** Ours, as the lake holds it after the run: every item must have landed once, or the bench fails. */
+  private static Side landed(JobContext ctx, int code, int items, double seconds) {
+    org.apache.spark.sql.Row landed = ctx.lake().read(ctx.spark(), LakeTable.IMAGES)
+        .agg(org.apache.spark.sql.functions.count("*"), org.apache.spark.sql.functions.sum("size_bytes")).first();
+    long rows = landed.getLong(0);
+    if (code != ExitCode.OK.code() || rows != items) {
+      long quarantined = ctx.lake().exists(ctx.spark(), LakeTable.QUARANTINE)
+          ? ctx.lake().read(ctx.spark(), LakeTable.QUARANTINE).count() : 0;
+      throw new CosmicException(ExitCode.JOB_FAILED, "bench: expected " + items + " images, ingest nasa exited "
+          + code + " with " + rows + " in images (quarantined " + quarantined + ")");
+    }
+    return new Side(rows, landed.isNullAt(1) ? 0 : landed.getLong(1), seconds);
+  }
+
+  private void report(java.io.PrintWriter out, JobContext ctx, int concurrency, Side ours, Side same, Side seq) {
+    out.printf("%-40s %10s %10s %10s%n", "run", "images", "images/s", "MB/s");
+    out.printf("%-40s %10d %10.1f %10.2f%n", "cosmic ingest nasa (Spark+Delta)", ours.images(), ours.rate(),
+        ours.mbPerSecond());
+    out.printf("%-40s %10d %10.1f %10.2f%n", "plain downloader, " + concurrency + " threads (baseline)",
+        same.images(), same.rate(), same.mbPerSecond());
+    out.printf("%-40s %10d %10.1f %10.2f%n", "plain downloader, 1 thread", seq.images(), seq.rate(),
+        seq.mbPerSecond());
+    out.printf("latency %d ms/request, concurrency %d, batch %d, rows in images: %d; ours = %.2f of the "
+        + "same-concurrency downloader, %.2fx the sequential one%n", latencyMs, concurrency,
+        ctx.config().ingest().batchSize(), ours.images(), ours.rate() / same.rate(), ours.rate() / seq.rate());
+    out.println(new BenchResult("ingest", ours.rate(), same.rate(), "images/s")
+        .with("same_concurrency_ratio", ours.rate() / same.rate()).with("sequential_img_s", seq.rate())
+        .with("sequential_ratio", ours.rate() / seq.rate())
+        .with("items", items).with("baseline_items", same.images()).with("ours_mb_s", ours.mbPerSecond())
+        .with("baseline_mb_s", same.mbPerSecond()).with("latency_ms", latencyMs)
+        .with("concurrency", concurrency).with("baseline_threads", concurrency).line());
+    out.flush();
+  }
+
+  /**
+   * Runs {@code ingest nasa} through the command line in this JVM, on the session already started (so its
+   * start is not timed), with the bench's --conf and --set options passed on; its summary goes to stderr.
+   */
+  private int ingest(JobContext ctx, String apiUrl) {
+    List<String> args = new ArrayList<>(List.of("ingest", "nasa", "--query", "synthetic", "--max-pages", "0",
+        "--lake", ctx.lake().root(), "--api-url", apiUrl, "--set", "nasa.page-size=" + pageSize));
+    if (options.conf() != null) {
+      args.addAll(List.of("--conf", options.conf().toString()));
+    }
+    if (options.master() != null) {
+      args.addAll(List.of("--master", options.master()));
+    }
+    options.set().forEach((k, v) -> args.addAll(List.of("--set", k + "=" + v)));
+    picocli.CommandLine cli = Cosmic.commandLine();
+    cli.setOut(spec.commandLine().getErr());
+    return cli.execute(args.toArray(String[]::new));
   }
 
   /**

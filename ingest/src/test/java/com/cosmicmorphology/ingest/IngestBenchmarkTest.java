@@ -1,4 +1,4 @@
-package com.cosmicmorphology.ingest.bench;
+package com.cosmicmorphology.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.offset;
@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.offset;
 import com.cosmicmorphology.common.cli.ExitCode;
 import com.cosmicmorphology.common.testing.BenchOutput;
 import com.cosmicmorphology.common.testing.SharedSpark;
+import com.cosmicmorphology.testkit.bench.IngestBenchmark;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -14,7 +15,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** bench ingest at a tiny size: the RESULT line, each side's work, the baseline's threads; its lake folder. */
+/**
+ * bench ingest (testkit) at a tiny size, over the real ingest command: the RESULT line, each side's work, the
+ * baseline's threads; its lake folder.
+ */
 class IngestBenchmarkTest {
   @TempDir Path tmp;
 
