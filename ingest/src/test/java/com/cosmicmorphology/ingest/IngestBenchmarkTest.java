@@ -20,45 +20,73 @@ import picocli.CommandLine;
  * baseline's threads; its lake folder.
  */
 class IngestBenchmarkTest {
-  @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
-  @Test
-  void oursIsReportedAgainstADownloaderOfTheSameConcurrency() {
-    SharedSpark.get();
-    BenchOutput b = BenchOutput.run(new IngestBenchmark(), "--items", "30", "--latency-ms", "2",
-        "--images", "../data/sample/stellarium", "--lake", tmp.resolve("lake").toString());
-    assertThat(b.exitCode).as(b.text).isZero();
-    assertThat(b.number("ratio")).isCloseTo(b.number("ours") / b.number("baseline"), offset(0.002));
-    assertThat(b.number("same_concurrency_ratio")).isEqualTo(b.number("ratio"));
-    assertThat(b.number("sequential_ratio")).isCloseTo(b.number("ours") / b.number("sequential_img_s"),
-        offset(0.002));
-    assertThat(b.result).containsEntry("items", "30").containsEntry("baseline_items", "30");
-    assertThat(b.number("baseline_threads")).isEqualTo(b.number("concurrency")).isGreaterThan(1);
-    assertThat(b.text).contains("rows in images: 30");
+    @Test
+    void oursIsReportedAgainstADownloaderOfTheSameConcurrency() {
+        SharedSpark.get();
+        BenchOutput b = BenchOutput.run(
+                new IngestBenchmark(),
+                "--items",
+                "30",
+                "--latency-ms",
+                "2",
+                "--images",
+                "../data/sample/stellarium",
+                "--lake",
+                tmp.resolve("lake").toString());
+        assertThat(b.exitCode).as(b.text).isZero();
+        assertThat(b.number("ratio")).isCloseTo(b.number("ours") / b.number("baseline"), offset(0.002));
+        assertThat(b.number("same_concurrency_ratio")).isEqualTo(b.number("ratio"));
+        assertThat(b.number("sequential_ratio"))
+                .isCloseTo(b.number("ours") / b.number("sequential_img_s"), offset(0.002));
+        assertThat(b.result).containsEntry("items", "30").containsEntry("baseline_items", "30");
+        assertThat(b.number("baseline_threads"))
+                .isEqualTo(b.number("concurrency"))
+                .isGreaterThan(1);
+        assertThat(b.text).contains("rows in images: 30");
 
-    // the same --lake again: the bench made that folder, so it may empty it and start afresh
-    BenchOutput again = BenchOutput.run(new IngestBenchmark(), "--items", "10", "--latency-ms", "1",
-        "--images", "../data/sample/stellarium", "--lake", tmp.resolve("lake").toString());
-    assertThat(again.exitCode).as(again.text).isZero();
-    assertThat(again.text).contains("rows in images: 10");
-  }
+        // the same --lake again: the bench made that folder, so it may empty it and start afresh
+        BenchOutput again = BenchOutput.run(
+                new IngestBenchmark(),
+                "--items",
+                "10",
+                "--latency-ms",
+                "1",
+                "--images",
+                "../data/sample/stellarium",
+                "--lake",
+                tmp.resolve("lake").toString());
+        assertThat(again.exitCode).as(again.text).isZero();
+        assertThat(again.text).contains("rows in images: 10");
+    }
 
-  @Test
-  void aFolderTheBenchDidNotCreateIsRefusedAndLeftAsItWas() throws Exception {
-    Path mine = Files.createDirectories(tmp.resolve("my-lake"));
-    Files.writeString(mine.resolve("notes.txt"), "keep me");
-    StringWriter err = new StringWriter();
-    CommandLine cli = new CommandLine(new IngestBenchmark());
-    cli.setErr(new PrintWriter(err, true));
-    cli.setOut(new PrintWriter(new StringWriter(), true));
-    cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-      cmd.getErr().println(e.getMessage());
-      return e instanceof com.cosmicmorphology.common.cli.CosmicException c ? c.exitCode().code() : 1;
-    });
-    int code = cli.execute("--items", "5", "--latency-ms", "1", "--images", "../data/sample/stellarium",
-        "--lake", mine.toString());
-    assertThat(code).as(err.toString()).isEqualTo(ExitCode.USAGE.code());
-    assertThat(err.toString()).contains(mine.toString()).contains("not created by a benchmark");
-    assertThat(mine.resolve("notes.txt")).hasContent("keep me");
-  }
+    @Test
+    void aFolderTheBenchDidNotCreateIsRefusedAndLeftAsItWas() throws Exception {
+        Path mine = Files.createDirectories(tmp.resolve("my-lake"));
+        Files.writeString(mine.resolve("notes.txt"), "keep me");
+        StringWriter err = new StringWriter();
+        CommandLine cli = new CommandLine(new IngestBenchmark());
+        cli.setErr(new PrintWriter(err, true));
+        cli.setOut(new PrintWriter(new StringWriter(), true));
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            cmd.getErr().println(e.getMessage());
+            return e instanceof com.cosmicmorphology.common.cli.CosmicException c
+                    ? c.exitCode().code()
+                    : 1;
+        });
+        int code = cli.execute(
+                "--items",
+                "5",
+                "--latency-ms",
+                "1",
+                "--images",
+                "../data/sample/stellarium",
+                "--lake",
+                mine.toString());
+        assertThat(code).as(err.toString()).isEqualTo(ExitCode.USAGE.code());
+        assertThat(err.toString()).contains(mine.toString()).contains("not created by a benchmark");
+        assertThat(mine.resolve("notes.txt")).hasContent("keep me");
+    }
 }

@@ -5,16 +5,16 @@ import java.nio.file.Path;
 
 /** The recorded NASA pages under test resources (see dev/make_samples.py for what they hold). */
 public final class NasaSample {
-  public static final int GALAXY_ITEMS = 46;
-  public static final int CLUSTER_ITEMS = 6;
+    public static final int GALAXY_ITEMS = 46;
+    public static final int CLUSTER_ITEMS = 6;
 
-  private NasaSample() {}
+    private NasaSample() {}
 
-  public static Path dir() {
-    try {
-      return Path.of(NasaSample.class.getResource("/nasa-sample").toURI());
-    } catch (URISyntaxException e) {
-      throw new IllegalStateException(e);
+    public static Path dir() {
+        try {
+            return Path.of(NasaSample.class.getResource("/nasa-sample").toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
     }
-  }
 }

@@ -10,27 +10,27 @@ package org.nd4j.nativeblas;
  * {@code ./cosmic bench train}: ResNet50 training 2.94 -> 11.97 images/s, MobileNetV2 inference 15.6 -> 75.5.
  */
 public final class Nd4jCpu {
-  private Nd4jCpu() {}
+    private Nd4jCpu() {}
 
-  /** The old name of ND4J's native environment; only the query DL4J makes. */
-  public static final class Environment {
-    private static final Environment INSTANCE = new Environment();
+    /** The old name of ND4J's native environment; only the query DL4J makes. */
+    public static final class Environment {
+        private static final Environment INSTANCE = new Environment();
 
-    private Environment() {}
+        private Environment() {}
 
-    public static Environment getInstance() {
-      return INSTANCE;
+        public static Environment getInstance() {
+            return INSTANCE;
+        }
+
+        /** The real setting; false where ND4J's CPU backend is absent (the -Pcuda build). Reflective for that reason. */
+        public boolean isUseMKLDNN() {
+            try {
+                Class<?> env = Class.forName("org.nd4j.linalg.cpu.nativecpu.bindings.Nd4jCpu$Environment");
+                Object instance = env.getMethod("getInstance").invoke(null);
+                return (Boolean) env.getMethod("isUseONEDNN").invoke(instance);
+            } catch (ReflectiveOperationException | LinkageError e) {
+                return false;
+            }
+        }
     }
-
-    /** The real setting; false where ND4J's CPU backend is absent (the -Pcuda build). Reflective for that reason. */
-    public boolean isUseMKLDNN() {
-      try {
-        Class<?> env = Class.forName("org.nd4j.linalg.cpu.nativecpu.bindings.Nd4jCpu$Environment");
-        Object instance = env.getMethod("getInstance").invoke(null);
-        return (Boolean) env.getMethod("isUseONEDNN").invoke(instance);
-      } catch (ReflectiveOperationException | LinkageError e) {
-        return false;
-      }
-    }
-  }
 }

@@ -9,10 +9,10 @@ import com.cosmicmorphology.common.testing.SharedSpark;
  * later {@code getOrCreate} returns, cluster masters ignored (ClusterPipelineIT).
  */
 public final class TinyLakeMain {
-  private TinyLakeMain() {}
+    private TinyLakeMain() {}
 
-  public static void main(String[] args) throws Exception {
-    TrainingTest.writeLake(SharedSpark.get(), new LakeLayout(args[0]), TrainingTest.CLASSES, true);
-    System.exit(0);
-  }
+    public static void main(String[] args) throws Exception {
+        TrainingTest.writeLake(SharedSpark.get(), new LakeLayout(args[0]), TrainingTest.CLASSES, true);
+        System.exit(0);
+    }
 }

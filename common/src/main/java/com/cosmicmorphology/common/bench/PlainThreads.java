@@ -14,33 +14,33 @@ import java.util.function.Supplier;
  * (a buffer, a calculator), as a Spark task has.
  */
 public final class PlainThreads {
-  private PlainThreads() {}
+    private PlainThreads() {}
 
-  /** The work for one item, with the thread's own state. */
-  public interface Work<S> {
-    void run(S state, int item) throws Exception;
-  }
-
-  /** Runs every item once; returns when all are done, or throws the first failure. */
-  public static <S> void run(int n, int threads, Supplier<S> perThread, Work<S> work) throws Exception {
-    AtomicInteger next = new AtomicInteger();
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
-    try {
-      List<Future<?>> done = new ArrayList<>();
-      for (int t = 0; t < threads; t++) {
-        done.add(pool.submit(() -> {
-          S state = perThread.get();
-          for (int i = next.getAndIncrement(); i < n; i = next.getAndIncrement()) {
-            work.run(state, i);
-          }
-          return null;
-        }));
-      }
-      for (Future<?> f : done) {
-        f.get();
-      }
-    } finally {
-      pool.shutdownNow();
+    /** The work for one item, with the thread's own state. */
+    public interface Work<S> {
+        void run(S state, int item) throws Exception;
     }
-  }
+
+    /** Runs every item once; returns when all are done, or throws the first failure. */
+    public static <S> void run(int n, int threads, Supplier<S> perThread, Work<S> work) throws Exception {
+        AtomicInteger next = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                done.add(pool.submit(() -> {
+                    S state = perThread.get();
+                    for (int i = next.getAndIncrement(); i < n; i = next.getAndIncrement()) {
+                        work.run(state, i);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }

@@ -8,11 +8,11 @@ import java.util.List;
  * launcher puts every module jar on one classpath. Commands are picocli {@code @Command} objects.
  */
 public interface CommandProvider {
-  /** Top-level commands (e.g. "ingest" with its sub-commands). */
-  List<Object> commands();
+    /** Top-level commands (e.g. "ingest" with its sub-commands). */
+    List<Object> commands();
 
-  /** Sub-commands of {@code bench} this module brings (e.g. "ingest"). */
-  default List<Object> benchmarks() {
-    return List.of();
-  }
+    /** Sub-commands of {@code bench} this module brings (e.g. "ingest"). */
+    default List<Object> benchmarks() {
+        return List.of();
+    }
 }

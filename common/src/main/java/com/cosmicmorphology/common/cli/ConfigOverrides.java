@@ -11,25 +11,25 @@ import java.util.stream.Collectors;
  * comma-separated form the configuration reads.
  */
 public final class ConfigOverrides {
-  private final Map<String, String> keys = new LinkedHashMap<>();
+    private final Map<String, String> keys = new LinkedHashMap<>();
 
-  /** {@code key = value} when the option was given. */
-  public ConfigOverrides set(String key, Object value) {
-    if (value instanceof List<?> list) {
-      keys.put(key, list.stream().map(String::valueOf).collect(Collectors.joining(",")));
-    } else if (value != null) {
-      keys.put(key, value.toString());
+    /** {@code key = value} when the option was given. */
+    public ConfigOverrides set(String key, Object value) {
+        if (value instanceof List<?> list) {
+            keys.put(key, list.stream().map(String::valueOf).collect(Collectors.joining(",")));
+        } else if (value != null) {
+            keys.put(key, value.toString());
+        }
+        return this;
     }
-    return this;
-  }
 
-  /** Several keys at once (e.g. the best trial of a search); later sets win. */
-  public ConfigOverrides setAll(Map<String, String> more) {
-    keys.putAll(more);
-    return this;
-  }
+    /** Several keys at once (e.g. the best trial of a search); later sets win. */
+    public ConfigOverrides setAll(Map<String, String> more) {
+        keys.putAll(more);
+        return this;
+    }
 
-  public Map<String, String> asMap() {
-    return keys;
-  }
+    public Map<String, String> asMap() {
+        return keys;
+    }
 }

@@ -5,19 +5,19 @@ package com.cosmicmorphology.common.cli;
  * {@link #exitCode()}. Messages name the record, setting or path at fault and what to do about it.
  */
 public class CosmicException extends RuntimeException {
-  private final ExitCode exitCode;
+    private final ExitCode exitCode;
 
-  public CosmicException(ExitCode exitCode, String message) {
-    super(message);
-    this.exitCode = exitCode;
-  }
+    public CosmicException(ExitCode exitCode, String message) {
+        super(message);
+        this.exitCode = exitCode;
+    }
 
-  public CosmicException(ExitCode exitCode, String message, Throwable cause) {
-    super(message, cause);
-    this.exitCode = exitCode;
-  }
+    public CosmicException(ExitCode exitCode, String message, Throwable cause) {
+        super(message, cause);
+        this.exitCode = exitCode;
+    }
 
-  public ExitCode exitCode() {
-    return exitCode;
-  }
+    public ExitCode exitCode() {
+        return exitCode;
+    }
 }

@@ -10,14 +10,14 @@ import java.util.Properties;
  * a Kubernetes driver pod) the JVM's exit status is the result, so main exits with it.
  */
 final class LaunchMode {
-  private LaunchMode() {}
+    private LaunchMode() {}
 
-  /**
-   * Whether a successful main should return instead of calling System.exit(0): only in YARN cluster mode,
-   * which the ApplicationMaster announces with the system properties it sets from the submitted conf.
-   */
-  static boolean returnsOnSuccess(Properties systemProperties) {
-    return "cluster".equals(systemProperties.getProperty("spark.submit.deployMode"))
-        && systemProperties.getProperty("spark.master", "").startsWith("yarn");
-  }
+    /**
+     * Whether a successful main should return instead of calling System.exit(0): only in YARN cluster mode,
+     * which the ApplicationMaster announces with the system properties it sets from the submitted conf.
+     */
+    static boolean returnsOnSuccess(Properties systemProperties) {
+        return "cluster".equals(systemProperties.getProperty("spark.submit.deployMode"))
+                && systemProperties.getProperty("spark.master", "").startsWith("yarn");
+    }
 }

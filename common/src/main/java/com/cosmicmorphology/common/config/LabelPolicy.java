@@ -9,21 +9,21 @@ import com.fasterxml.jackson.annotation.JsonValue;
  * whatever order the queries ran in, in one run or over several.
  */
 public enum LabelPolicy {
-  /** The most specific query: most words, then longest, then alphabetical ("galaxy cluster" over "galaxy"). */
-  MOST_SPECIFIC,
-  /** The alphabetically first query: predictable, ignores meaning. */
-  FIRST_ALPHABETICAL,
-  /** Items returned by queries with different labels go to quarantine (reason ambiguous_label). */
-  QUARANTINE;
+    /** The most specific query: most words, then longest, then alphabetical ("galaxy cluster" over "galaxy"). */
+    MOST_SPECIFIC,
+    /** The alphabetically first query: predictable, ignores meaning. */
+    FIRST_ALPHABETICAL,
+    /** Items returned by queries with different labels go to quarantine (reason ambiguous_label). */
+    QUARANTINE;
 
-  /** The spelling used in YAML and on the command line. */
-  @JsonValue
-  public String key() {
-    return ConfigValues.key(this);
-  }
+    /** The spelling used in YAML and on the command line. */
+    @JsonValue
+    public String key() {
+        return ConfigValues.key(this);
+    }
 
-  @JsonCreator
-  public static LabelPolicy parse(String value) {
-    return ConfigValues.parse(LabelPolicy.class, "nasa.label-policy", value);
-  }
+    @JsonCreator
+    public static LabelPolicy parse(String value) {
+        return ConfigValues.parse(LabelPolicy.class, "nasa.label-policy", value);
+    }
 }

@@ -12,25 +12,25 @@ import java.util.stream.Collectors;
  * makes each commit a conditional DynamoDB write, so any number of writers commit safely.
  */
 public enum S3LogStore {
-  /** Delta's own S3 log store: one writing job at a time per table. */
-  DEFAULT,
-  /** {@code io.delta.storage.S3DynamoDBLogStore}, with {@code s3.dynamodb-table} and {@code s3.dynamodb-region}. */
-  DYNAMODB;
+    /** Delta's own S3 log store: one writing job at a time per table. */
+    DEFAULT,
+    /** {@code io.delta.storage.S3DynamoDBLogStore}, with {@code s3.dynamodb-table} and {@code s3.dynamodb-region}. */
+    DYNAMODB;
 
-  /** The spelling used in YAML and on the command line. */
-  @JsonValue
-  public String key() {
-    return name().toLowerCase();
-  }
-
-  @JsonCreator
-  public static S3LogStore parse(String value) {
-    for (S3LogStore s : values()) {
-      if (s.key().equalsIgnoreCase(value)) {
-        return s;
-      }
+    /** The spelling used in YAML and on the command line. */
+    @JsonValue
+    public String key() {
+        return name().toLowerCase();
     }
-    throw new ConfigException("s3.log-store: '" + value + "' is not a log store; valid values: "
-        + Arrays.stream(values()).map(S3LogStore::key).collect(Collectors.joining(", ")));
-  }
+
+    @JsonCreator
+    public static S3LogStore parse(String value) {
+        for (S3LogStore s : values()) {
+            if (s.key().equalsIgnoreCase(value)) {
+                return s;
+            }
+        }
+        throw new ConfigException("s3.log-store: '" + value + "' is not a log store; valid values: "
+                + Arrays.stream(values()).map(S3LogStore::key).collect(Collectors.joining(", ")));
+    }
 }

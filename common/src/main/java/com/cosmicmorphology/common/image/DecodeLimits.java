@@ -11,35 +11,36 @@ import java.io.Serializable;
  * {@code maxDeclaredPixels} is refused without decoding. Serializable: Spark tasks carry it to executors.
  */
 public record DecodeLimits(long maxDecodedPixels, long maxDeclaredPixels) implements Serializable {
-  /** The built-in defaults of {@code decode.*}, for callers without a configuration (tests, tools). */
-  public static final DecodeLimits DEFAULT = new DecodeLimits(16_777_216L, 1_000_000_000L);
+    /** The built-in defaults of {@code decode.*}, for callers without a configuration (tests, tools). */
+    public static final DecodeLimits DEFAULT = new DecodeLimits(16_777_216L, 1_000_000_000L);
 
-  public DecodeLimits {
-    if (maxDecodedPixels < 1 || maxDeclaredPixels < maxDecodedPixels) {
-      throw new IllegalArgumentException("decode limits need 1 <= max-decoded-pixels (" + maxDecodedPixels
-          + ") <= max-declared-pixels (" + maxDeclaredPixels + ")");
+    public DecodeLimits {
+        if (maxDecodedPixels < 1 || maxDeclaredPixels < maxDecodedPixels) {
+            throw new IllegalArgumentException("decode limits need 1 <= max-decoded-pixels (" + maxDecodedPixels
+                    + ") <= max-declared-pixels (" + maxDeclaredPixels + ")");
+        }
     }
-  }
 
-  public static DecodeLimits of(CosmicConfig config) {
-    return new DecodeLimits(config.decode().maxDecodedPixels(), config.decode().maxDeclaredPixels());
-  }
-
-  /** The smallest subsampling step that brings a width x height image within the decoded budget. */
-  public int subsampling(long width, long height) {
-    long pixels = width * height;
-    if (pixels <= maxDecodedPixels) {
-      return 1;
+    public static DecodeLimits of(CosmicConfig config) {
+        return new DecodeLimits(
+                config.decode().maxDecodedPixels(), config.decode().maxDeclaredPixels());
     }
-    int step = (int) Math.ceil(Math.sqrt((double) pixels / maxDecodedPixels));
-    // ceil of the square root can still leave ceil(w/s)*ceil(h/s) a little over the budget: step up until not
-    while (ceilDiv(width, step) * ceilDiv(height, step) > maxDecodedPixels) {
-      step++;
-    }
-    return step;
-  }
 
-  private static long ceilDiv(long a, long b) {
-    return (a + b - 1) / b;
-  }
+    /** The smallest subsampling step that brings a width x height image within the decoded budget. */
+    public int subsampling(long width, long height) {
+        long pixels = width * height;
+        if (pixels <= maxDecodedPixels) {
+            return 1;
+        }
+        int step = (int) Math.ceil(Math.sqrt((double) pixels / maxDecodedPixels));
+        // ceil of the square root can still leave ceil(w/s)*ceil(h/s) a little over the budget: step up until not
+        while (ceilDiv(width, step) * ceilDiv(height, step) > maxDecodedPixels) {
+            step++;
+        }
+        return step;
+    }
+
+    private static long ceilDiv(long a, long b) {
+        return (a + b - 1) / b;
+    }
 }

@@ -7,5 +7,5 @@ import java.awt.image.BufferedImage;
  * {@code pixels} may be smaller by {@code subsampling} (1 = full size). {@code warning} is the decoder's
  * first warning (a truncated JPEG often "decodes" with one and grey rows), or null.
  */
-public record DecodedImage(BufferedImage pixels, String format, int width, int height, int subsampling,
-    String warning) {}
+public record DecodedImage(
+        BufferedImage pixels, String format, int width, int height, int subsampling, String warning) {}

@@ -8,19 +8,19 @@ import java.io.IOException;
  * declares more than {@code decode.max-declared-pixels}), {@code undecodable} (a decoder failed on it).
  */
 public final class ImageRefused extends IOException {
-  private final String reason;
+    private final String reason;
 
-  public ImageRefused(String reason, String detail) {
-    super(detail);
-    this.reason = reason;
-  }
+    public ImageRefused(String reason, String detail) {
+        super(detail);
+        this.reason = reason;
+    }
 
-  public ImageRefused(String reason, String detail, Throwable cause) {
-    super(detail, cause);
-    this.reason = reason;
-  }
+    public ImageRefused(String reason, String detail, Throwable cause) {
+        super(detail, cause);
+        this.reason = reason;
+    }
 
-  public String reason() {
-    return reason;
-  }
+    public String reason() {
+        return reason;
+    }
 }

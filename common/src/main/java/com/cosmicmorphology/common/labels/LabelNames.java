@@ -9,20 +9,23 @@ import java.util.Map;
  * NASA queries and labelled folders share it, so a label map's keys match however a source spells a class.
  */
 public final class LabelNames {
-  private LabelNames() {}
+    private LabelNames() {}
 
-  public static String normalise(String name) {
-    return name.trim().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_").replaceAll("^_|_$", "");
-  }
-
-  /** The mapped class of {@code name} (keys compared normalised), or null when the map does not name it. */
-  public static String mapped(Map<String, String> labelMap, String name) {
-    String key = normalise(name);
-    for (Map.Entry<String, String> e : labelMap.entrySet()) {
-      if (normalise(e.getKey()).equals(key)) {
-        return e.getValue();
-      }
+    public static String normalise(String name) {
+        return name.trim()
+                .toLowerCase(Locale.ROOT)
+                .replaceAll("[^a-z0-9]+", "_")
+                .replaceAll("^_|_$", "");
     }
-    return null;
-  }
+
+    /** The mapped class of {@code name} (keys compared normalised), or null when the map does not name it. */
+    public static String mapped(Map<String, String> labelMap, String name) {
+        String key = normalise(name);
+        for (Map.Entry<String, String> e : labelMap.entrySet()) {
+            if (normalise(e.getKey()).equals(key)) {
+                return e.getValue();
+            }
+        }
+        return null;
+    }
 }

@@ -9,19 +9,20 @@ import org.apache.spark.sql.SparkSession;
  * a SparkSession was left behind; {@code main <args>}: {@link Cosmic#main}, then "main returned" if it did.
  */
 public final class MainHarness {
-  private MainHarness() {}
+    private MainHarness() {}
 
-  public static void main(String[] args) {
-    if (args[0].equals("main")) {
-      Cosmic.main(Arrays.copyOfRange(args, 1, args.length));
-      System.out.println("main returned");
-      return;
+    public static void main(String[] args) {
+        if (args[0].equals("main")) {
+            Cosmic.main(Arrays.copyOfRange(args, 1, args.length));
+            System.out.println("main returned");
+            return;
+        }
+        String lake = args[1];
+        for (String query : Arrays.copyOfRange(args, 2, args.length)) {
+            int code = Cosmic.execute("sql", query, "--lake", lake, "--master", "local[1]");
+            boolean left = SparkSession.getDefaultSession().isDefined()
+                    || SparkSession.getActiveSession().isDefined();
+            System.out.println("query=" + query + " code=" + code + " session-left=" + left);
+        }
     }
-    String lake = args[1];
-    for (String query : Arrays.copyOfRange(args, 2, args.length)) {
-      int code = Cosmic.execute("sql", query, "--lake", lake, "--master", "local[1]");
-      boolean left = SparkSession.getDefaultSession().isDefined() || SparkSession.getActiveSession().isDefined();
-      System.out.println("query=" + query + " code=" + code + " session-left=" + left);
-    }
-  }
 }

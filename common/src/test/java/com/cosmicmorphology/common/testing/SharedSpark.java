@@ -11,32 +11,32 @@ import org.apache.spark.sql.SparkSession;
  * factory so tests run with the same Delta and S3A settings as users. Never stopped: the JVM ends it.
  */
 public final class SharedSpark {
-  private static SparkSession spark;
-  private static java.util.Map<String, String> pristineHadoopConf;
+    private static SparkSession spark;
+    private static java.util.Map<String, String> pristineHadoopConf;
 
-  private SharedSpark() {}
+    private SharedSpark() {}
 
-  public static synchronized SparkSession get() {
-    if (spark == null) {
-      CosmicConfig config = new ConfigLoader().load(null, Map.of(),
-          Map.of("spark.master", "local[2]", "spark.shuffle-partitions", "2"));
-      spark = SparkSessions.getOrCreate(config, null);
-      pristineHadoopConf = HadoopConfIsolation.copy(spark.sparkContext().hadoopConfiguration());
+    public static synchronized SparkSession get() {
+        if (spark == null) {
+            CosmicConfig config = new ConfigLoader()
+                    .load(null, Map.of(), Map.of("spark.master", "local[2]", "spark.shuffle-partitions", "2"));
+            spark = SparkSessions.getOrCreate(config, null);
+            pristineHadoopConf = HadoopConfIsolation.copy(spark.sparkContext().hadoopConfiguration());
+        }
+        return spark;
     }
-    return spark;
-  }
 
-  /** The shared session's Hadoop configuration as it started (null before it starts), for HadoopConfIsolation. */
-  static synchronized java.util.Map<String, String> pristineHadoopConf() {
-    return pristineHadoopConf == null ? null : new java.util.HashMap<>(pristineHadoopConf);
-  }
+    /** The shared session's Hadoop configuration as it started (null before it starts), for HadoopConfIsolation. */
+    static synchronized java.util.Map<String, String> pristineHadoopConf() {
+        return pristineHadoopConf == null ? null : new java.util.HashMap<>(pristineHadoopConf);
+    }
 
-  /** A config for tests: defaults, a lake root, and extra keys. */
-  public static CosmicConfig config(String lakeRoot, Map<String, String> extra) {
-    Map<String, String> all = new java.util.LinkedHashMap<>(extra);
-    all.put("lake.root", lakeRoot);
-    all.putIfAbsent("spark.master", "local[2]");
-    all.putIfAbsent("progress.interval-s", "1");
-    return new ConfigLoader().load(null, Map.of(), all);
-  }
+    /** A config for tests: defaults, a lake root, and extra keys. */
+    public static CosmicConfig config(String lakeRoot, Map<String, String> extra) {
+        Map<String, String> all = new java.util.LinkedHashMap<>(extra);
+        all.put("lake.root", lakeRoot);
+        all.putIfAbsent("spark.master", "local[2]");
+        all.putIfAbsent("progress.interval-s", "1");
+        return new ConfigLoader().load(null, Map.of(), all);
+    }
 }

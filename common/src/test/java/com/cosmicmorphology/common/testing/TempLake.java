@@ -19,66 +19,66 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * {@code new CleanJob(lake.context())}. The folder is deleted after the test.
  */
 public final class TempLake implements BeforeEachCallback, AfterEachCallback {
-  private final Map<String, String> settings;
-  private Path root;
+    private final Map<String, String> settings;
+    private Path root;
 
-  private TempLake(Map<String, String> settings) {
-    this.settings = settings;
-  }
-
-  /** Key/value pairs over the defaults (and over {@link SharedSpark#config}'s test settings). */
-  public static TempLake withSettings(String... keyValues) {
-    Map<String, String> s = new LinkedHashMap<>();
-    for (int i = 0; i + 1 < keyValues.length; i += 2) {
-      s.put(keyValues[i], keyValues[i + 1]);
+    private TempLake(Map<String, String> settings) {
+        this.settings = settings;
     }
-    return new TempLake(s);
-  }
 
-  @Override
-  public void beforeEach(ExtensionContext context) throws IOException {
-    root = Files.createTempDirectory("cosmic-test-lake");
-  }
-
-  @Override
-  public void afterEach(ExtensionContext context) throws IOException {
-    if (root != null && Files.exists(root)) {
-      try (var files = Files.walk(root)) {
-        for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-          Files.deleteIfExists(p);
+    /** Key/value pairs over the defaults (and over {@link SharedSpark#config}'s test settings). */
+    public static TempLake withSettings(String... keyValues) {
+        Map<String, String> s = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < keyValues.length; i += 2) {
+            s.put(keyValues[i], keyValues[i + 1]);
         }
-      }
+        return new TempLake(s);
     }
-  }
 
-  public Path root() {
-    return root;
-  }
+    @Override
+    public void beforeEach(ExtensionContext context) throws IOException {
+        root = Files.createTempDirectory("cosmic-test-lake");
+    }
 
-  public LakeLayout layout() {
-    return new LakeLayout(root.toString());
-  }
+    @Override
+    public void afterEach(ExtensionContext context) throws IOException {
+        if (root != null && Files.exists(root)) {
+            try (var files = Files.walk(root)) {
+                for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
 
-  public SparkSession spark() {
-    return SharedSpark.get();
-  }
+    public Path root() {
+        return root;
+    }
 
-  public CosmicConfig config() {
-    return config(Map.of());
-  }
+    public LakeLayout layout() {
+        return new LakeLayout(root.toString());
+    }
 
-  /** This lake's configuration with more keys for one test. */
-  public CosmicConfig config(Map<String, String> extra) {
-    Map<String, String> all = new LinkedHashMap<>(settings);
-    all.putAll(extra);
-    return SharedSpark.config(root.toString(), all);
-  }
+    public SparkSession spark() {
+        return SharedSpark.get();
+    }
 
-  public JobContext context() {
-    return context(Map.of());
-  }
+    public CosmicConfig config() {
+        return config(Map.of());
+    }
 
-  public JobContext context(Map<String, String> extra) {
-    return JobContext.of(spark(), layout(), config(extra));
-  }
+    /** This lake's configuration with more keys for one test. */
+    public CosmicConfig config(Map<String, String> extra) {
+        Map<String, String> all = new LinkedHashMap<>(settings);
+        all.putAll(extra);
+        return SharedSpark.config(root.toString(), all);
+    }
+
+    public JobContext context() {
+        return context(Map.of());
+    }
+
+    public JobContext context(Map<String, String> extra) {
+        return JobContext.of(spark(), layout(), config(extra));
+    }
 }

@@ -24,49 +24,62 @@ import java.util.Objects;
  */
 record ChangedFiles(List<QuarantineRow> quarantine, List<String> unchangedAgain) {
 
-  static ChangedFiles find(Path root, List<Path> files, Map<String, String> storedSha, Timestamp now) {
-    List<QuarantineRow> changed = new ArrayList<>();
-    List<String> unchanged = new ArrayList<>();
-    files.parallelStream().map(p -> {
-      String id = FolderIngestJob.imageId(root, p);
-      String stored = storedSha.get(id);
-      if (stored == null) {
-        return null;
-      }
-      try {
-        String now256 = sha256(p);
-        return Objects.equals(now256, stored) ? (Object) id
-            : FolderIngestJob.reject(FolderIngestJob.relative(root, p), "content_changed", "content is now "
-                + now256 + ", ingested as " + stored + "; the lake keeps the ingested version (give the new file"
-                + " another name to ingest it too)", now);
-      } catch (IOException e) {
-        return FolderIngestJob.reject(FolderIngestJob.relative(root, p), "unreadable",
-            e.getClass().getSimpleName() + ": " + e.getMessage(), now);
-      }
-    }).filter(Objects::nonNull).toList().forEach(o -> {
-      if (o instanceof QuarantineRow q) {
-        changed.add(q);
-      } else {
-        unchanged.add((String) o);
-      }
-    });
-    return new ChangedFiles(changed, unchanged);
-  }
+    static ChangedFiles find(Path root, List<Path> files, Map<String, String> storedSha, Timestamp now) {
+        List<QuarantineRow> changed = new ArrayList<>();
+        List<String> unchanged = new ArrayList<>();
+        files.parallelStream()
+                .map(p -> {
+                    String id = FolderIngestJob.imageId(root, p);
+                    String stored = storedSha.get(id);
+                    if (stored == null) {
+                        return null;
+                    }
+                    try {
+                        String now256 = sha256(p);
+                        return Objects.equals(now256, stored)
+                                ? (Object) id
+                                : FolderIngestJob.reject(
+                                        FolderIngestJob.relative(root, p),
+                                        "content_changed",
+                                        "content is now "
+                                                + now256 + ", ingested as " + stored
+                                                + "; the lake keeps the ingested version (give the new file"
+                                                + " another name to ingest it too)",
+                                        now);
+                    } catch (IOException e) {
+                        return FolderIngestJob.reject(
+                                FolderIngestJob.relative(root, p),
+                                "unreadable",
+                                e.getClass().getSimpleName() + ": " + e.getMessage(),
+                                now);
+                    }
+                })
+                .filter(Objects::nonNull)
+                .toList()
+                .forEach(o -> {
+                    if (o instanceof QuarantineRow q) {
+                        changed.add(q);
+                    } else {
+                        unchanged.add((String) o);
+                    }
+                });
+        return new ChangedFiles(changed, unchanged);
+    }
 
-  private static String sha256(Path file) throws IOException {
-    MessageDigest md;
-    try {
-      md = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
+    private static String sha256(Path file) throws IOException {
+        MessageDigest md;
+        try {
+            md = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buf = new byte[1 << 16];
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                md.update(buf, 0, n);
+            }
+        }
+        return HexFormat.of().formatHex(md.digest());
     }
-    try (InputStream in = Files.newInputStream(file)) {
-      byte[] buf = new byte[1 << 16];
-      int n;
-      while ((n = in.read(buf)) > 0) {
-        md.update(buf, 0, n);
-      }
-    }
-    return HexFormat.of().formatHex(md.digest());
-  }
 }

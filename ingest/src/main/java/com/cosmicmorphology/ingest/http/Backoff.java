@@ -7,10 +7,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * of many threads spread out yet never retry immediately. Bounded by {@code maxMs}.
  */
 public record Backoff(long baseMs, long maxMs) {
-  public long delayMs(int attempt) {
-    long exp = baseMs << Math.min(attempt, 20);
-    long cap = Math.min(maxMs, exp <= 0 ? maxMs : exp);
-    long half = cap / 2;
-    return half + ThreadLocalRandom.current().nextLong(half + 1);
-  }
+    public long delayMs(int attempt) {
+        long exp = baseMs << Math.min(attempt, 20);
+        long cap = Math.min(maxMs, exp <= 0 ? maxMs : exp);
+        long half = cap / 2;
+        return half + ThreadLocalRandom.current().nextLong(half + 1);
+    }
 }

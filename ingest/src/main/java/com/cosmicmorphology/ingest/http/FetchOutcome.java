@@ -6,15 +6,15 @@ package com.cosmicmorphology.ingest.http;
  * download_unreachable, download_truncated, rate_limited, too_large, too_many_redirects, url_refused.
  */
 public record FetchOutcome(byte[] body, String reason, String detail, int attempts) {
-  public static FetchOutcome ok(byte[] body, int attempts) {
-    return new FetchOutcome(body, null, null, attempts);
-  }
+    public static FetchOutcome ok(byte[] body, int attempts) {
+        return new FetchOutcome(body, null, null, attempts);
+    }
 
-  public static FetchOutcome failed(String reason, String detail, int attempts) {
-    return new FetchOutcome(null, reason, detail, attempts);
-  }
+    public static FetchOutcome failed(String reason, String detail, int attempts) {
+        return new FetchOutcome(null, reason, detail, attempts);
+    }
 
-  public boolean isOk() {
-    return body != null;
-  }
+    public boolean isOk() {
+        return body != null;
+    }
 }

@@ -14,46 +14,46 @@ import com.cosmicmorphology.common.image.Images;
  * corruption, so such images go to quarantine instead of training.
  */
 public final class ImageInspector {
-  /** Thrown with a quarantine reason code: undecodable, unsupported_format or too_many_pixels. */
-  public static final class Rejected extends Exception {
-    private final String reason;
+    /** Thrown with a quarantine reason code: undecodable, unsupported_format or too_many_pixels. */
+    public static final class Rejected extends Exception {
+        private final String reason;
 
-    public Rejected(String reason, String detail) {
-      super(detail);
-      this.reason = reason;
+        public Rejected(String reason, String detail) {
+            super(detail);
+            this.reason = reason;
+        }
+
+        public String reason() {
+            return reason;
+        }
     }
 
-    public String reason() {
-      return reason;
+    private final DecodeLimits limits;
+
+    public ImageInspector() {
+        this(DecodeLimits.DEFAULT);
     }
-  }
 
-  private final DecodeLimits limits;
-
-  public ImageInspector() {
-    this(DecodeLimits.DEFAULT);
-  }
-
-  public ImageInspector(DecodeLimits limits) {
-    this.limits = limits;
-  }
-
-  public InspectedImage inspect(byte[] bytes) throws Rejected {
-    String sha = sha256(bytes);
-    DecodedImage image;
-    try {
-      image = Images.read(bytes, limits);
-    } catch (ImageRefused e) {
-      throw new Rejected(e.reason(), e.getMessage());
+    public ImageInspector(DecodeLimits limits) {
+        this.limits = limits;
     }
-    if (image.warning() != null) {
-      throw new Rejected("undecodable", image.format() + " decoded with a warning: " + image.warning());
-    }
-    // the declared size: a subsampled decode is still this image
-    return new InspectedImage(image.format(), image.width(), image.height(), sha);
-  }
 
-  public static String sha256(byte[] bytes) {
-    return com.cosmicmorphology.common.image.Hashes.sha256(bytes);
-  }
+    public InspectedImage inspect(byte[] bytes) throws Rejected {
+        String sha = sha256(bytes);
+        DecodedImage image;
+        try {
+            image = Images.read(bytes, limits);
+        } catch (ImageRefused e) {
+            throw new Rejected(e.reason(), e.getMessage());
+        }
+        if (image.warning() != null) {
+            throw new Rejected("undecodable", image.format() + " decoded with a warning: " + image.warning());
+        }
+        // the declared size: a subsampled decode is still this image
+        return new InspectedImage(image.format(), image.width(), image.height(), sha);
+    }
+
+    public static String sha256(byte[] bytes) {
+        return com.cosmicmorphology.common.image.Hashes.sha256(bytes);
+    }
 }

@@ -7,6 +7,6 @@ import java.util.List;
  * {@code next} link if any.
  */
 public record SearchPage(String url, List<NasaItem> items, List<BadItem> badItems, String nextUrl, long totalHits) {
-  /** An item without the fields we need, kept for quarantine. */
-  public record BadItem(String recordId, String reason, String detail) {}
+    /** An item without the fields we need, kept for quarantine. */
+    public record BadItem(String recordId, String reason, String detail) {}
 }

@@ -8,32 +8,40 @@ package com.cosmicmorphology.processing.pixels;
  * signature that confirms them.
  */
 public record PixelStats(
-    double meanR, double meanG, double meanB,
-    double stdR, double stdG, double stdB,
-    double brightness, double darkFraction, double sharpness, long dhash, byte[] signature) {
+        double meanR,
+        double meanG,
+        double meanB,
+        double stdR,
+        double stdG,
+        double stdB,
+        double brightness,
+        double darkFraction,
+        double sharpness,
+        long dhash,
+        byte[] signature) {
 
-  /**
-   * Pearson correlation of two 16x16 grey signatures: near 1 for the same picture at another size or
-   * quality, much lower for two different objects even when both are a bright blob on black (where
-   * difference hashes agree by accident). Flat signatures correlate with nothing (0).
-   */
-  public static double correlation(byte[] a, byte[] b) {
-    int n = a.length;
-    double ma = 0, mb = 0;
-    for (int i = 0; i < n; i++) {
-      ma += a[i] & 0xff;
-      mb += b[i] & 0xff;
+    /**
+     * Pearson correlation of two 16x16 grey signatures: near 1 for the same picture at another size or
+     * quality, much lower for two different objects even when both are a bright blob on black (where
+     * difference hashes agree by accident). Flat signatures correlate with nothing (0).
+     */
+    public static double correlation(byte[] a, byte[] b) {
+        int n = a.length;
+        double ma = 0, mb = 0;
+        for (int i = 0; i < n; i++) {
+            ma += a[i] & 0xff;
+            mb += b[i] & 0xff;
+        }
+        ma /= n;
+        mb /= n;
+        double sab = 0, saa = 0, sbb = 0;
+        for (int i = 0; i < n; i++) {
+            double x = (a[i] & 0xff) - ma;
+            double y = (b[i] & 0xff) - mb;
+            sab += x * y;
+            saa += x * x;
+            sbb += y * y;
+        }
+        return saa == 0 || sbb == 0 ? 0 : sab / Math.sqrt(saa * sbb);
     }
-    ma /= n;
-    mb /= n;
-    double sab = 0, saa = 0, sbb = 0;
-    for (int i = 0; i < n; i++) {
-      double x = (a[i] & 0xff) - ma;
-      double y = (b[i] & 0xff) - mb;
-      sab += x * y;
-      saa += x * x;
-      sbb += y * y;
-    }
-    return saa == 0 || sbb == 0 ? 0 : sab / Math.sqrt(saa * sbb);
-  }
 }

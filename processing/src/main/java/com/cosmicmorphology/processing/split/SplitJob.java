@@ -1,6 +1,5 @@
 package com.cosmicmorphology.processing.split;
 
-import com.cosmicmorphology.common.cli.JobContext;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
@@ -14,6 +13,7 @@ import static org.apache.spark.sql.functions.when;
 
 import com.cosmicmorphology.common.cli.CosmicException;
 import com.cosmicmorphology.common.cli.ExitCode;
+import com.cosmicmorphology.common.cli.JobContext;
 import com.cosmicmorphology.common.lake.LakeLayout;
 import com.cosmicmorphology.common.lake.LakeTable;
 import io.delta.tables.DeltaTable;
@@ -46,127 +46,192 @@ import org.slf4j.LoggerFactory;
  * every curated image would go; training reads included ones only.
  */
 public final class SplitJob {
-  private static final Logger LOG = LoggerFactory.getLogger(SplitJob.class);
-  static final String[] SPLITS = {"train", "val", "test"};
+    private static final Logger LOG = LoggerFactory.getLogger(SplitJob.class);
+    static final String[] SPLITS = {"train", "val", "test"};
 
-  /** Images per split (included only), for the summary line. */
-  public record Result(Map<String, Long> included, long moved) {}
+    /** Images per split (included only), for the summary line. */
+    public record Result(Map<String, Long> included, long moved) {}
 
-  private final JobContext ctx;
-  private final SparkSession spark;
-  private final LakeLayout lake;
+    private final JobContext ctx;
+    private final SparkSession spark;
+    private final LakeLayout lake;
 
-  public SplitJob(JobContext ctx) {
-    this.ctx = ctx;
-    this.spark = ctx.spark();
-    this.lake = ctx.lake();
-  }
-
-  public Result run(long seed, List<Double> ratios) {
-    if (!DeltaTable.isDeltaTable(spark, lake.location(LakeTable.CURATED_IMAGES))) {
-      throw new CosmicException(ExitCode.MISSING_INPUT, "table 'curated_images' does not exist at "
-          + lake.location(LakeTable.CURATED_IMAGES) + "; run './cosmic clean' first (after './cosmic ingest ...')");
+    public SplitJob(JobContext ctx) {
+        this.ctx = ctx;
+        this.spark = ctx.spark();
+        this.lake = ctx.lake();
     }
-    Dataset<Row> curated = lake.read(spark, LakeTable.CURATED_IMAGES)
-        .select("image_id", "label", "group_id", "included");
-    Dataset<Row> previous = lake.exists(spark, LakeTable.SPLITS)
-        ? lake.read(spark, LakeTable.SPLITS).select(col("image_id"),
-            col("split").as("prev_split"))
-        : spark.createDataFrame(List.of(), new StructType().add("image_id", DataTypes.StringType)
-            .add("prev_split", DataTypes.StringType));
-    double t1 = ratios.get(0);
-    double t2 = ratios.get(0) + ratios.get(1);
 
-    Dataset<Row> withPrev = curated.join(previous, "image_id", "left");
-    // a group's split: the split of its earliest already-split member, else its hash draw
-    Dataset<Row> groups = withPrev.groupBy("group_id").agg(
-            min(when(col("included"), col("label"))).as("group_label"),
-            first(col("prev_split"), true).as("kept_split"),
-            org.apache.spark.sql.functions.max(col("included").cast("int")).as("any_included"))
-        .withColumn("u", conv(substring(sha2(concat(lit(seed + ":"), col("group_id")), 256), 1, 13), 16, 10)
-            .cast("double").divide(Math.pow(16, 13)))
-        .withColumn("drawn", when(col("u").lt(t1), "train").when(col("u").lt(t2), "val").otherwise("test"))
-        .withColumn("group_split", coalesce(col("kept_split"), col("drawn")));
-    groups.cache();
-
-    Map<String, String> moves = guaranteeEachSplit(groups, t1, t2);
-    Dataset<Row> groupSplit = groups.select("group_id", "group_split");
-    if (!moves.isEmpty()) {
-      List<Row> m = moves.entrySet().stream().map(e -> RowFactory.create(e.getKey(), e.getValue())).toList();
-      Dataset<Row> moved = spark.createDataFrame(m, new StructType().add("mg", DataTypes.StringType)
-          .add("ms", DataTypes.StringType));
-      groupSplit = groupSplit.join(moved, groupSplit.col("group_id").equalTo(moved.col("mg")), "left")
-          .select(col("group_id"), coalesce(col("ms"), col("group_split")).as("group_split"));
-    }
-    Dataset<Row> splits = withPrev.join(groupSplit, "group_id")
-        .select(col("image_id"), col("label"), coalesce(col("prev_split"), col("group_split")).as("split"),
-            col("group_id"), col("included"), lit(seed).as("seed"));
-    splits.cache();
-    splits.count(); // materialise before overwriting the table it was partly read from
-    splits.orderBy("image_id").write().format("delta").mode(SaveMode.Overwrite).option("overwriteSchema", "true")
-        .save(lake.location(LakeTable.SPLITS));
-    Map<String, Long> counts = new HashMap<>();
-    splits.where(col("included")).groupBy("split").count().collectAsList()
-        .forEach(r -> counts.put(r.getString(0), r.getLong(1)));
-    splits.unpersist();
-    groups.unpersist();
-    LOG.info("splits: {} (included images); {} groups moved to fill an empty split", counts, moves.size());
-    return new Result(counts, moves.size());
-  }
-
-  /**
-   * For labels with at least 3 included groups and an empty split: group_id -> new split. Only the labels
-   * that need it are collected to the driver (few groups each), so this stays cheap at a million rows.
-   */
-  private Map<String, String> guaranteeEachSplit(Dataset<Row> groups, double t1, double t2) {
-    Dataset<Row> included = groups.where(col("any_included").equalTo(1).and(col("group_label").isNotNull()));
-    Dataset<Row> perLabel = included.groupBy("group_label").agg(
-        org.apache.spark.sql.functions.count(lit(1)).as("n"),
-        org.apache.spark.sql.functions.sum(when(col("group_split").equalTo("train"), 1).otherwise(0)).as("train"),
-        org.apache.spark.sql.functions.sum(when(col("group_split").equalTo("val"), 1).otherwise(0)).as("val"),
-        org.apache.spark.sql.functions.sum(when(col("group_split").equalTo("test"), 1).otherwise(0)).as("test"));
-    List<String> needy = perLabel.where(col("n").geq(3).and(col("train").equalTo(0).or(col("val").equalTo(0))
-        .or(col("test").equalTo(0)))).select("group_label").collectAsList().stream().map(r -> r.getString(0)).toList();
-    Map<String, String> moves = new HashMap<>();
-    if (needy.isEmpty()) {
-      return moves;
-    }
-    double[] centre = {t1 / 2, (t1 + t2) / 2, (t2 + 1) / 2};
-    Map<String, List<Row>> byLabel = new HashMap<>();
-    for (Row r : included.where(col("group_label").isin(needy.toArray()))
-        .select("group_label", "group_id", "u", "group_split", "kept_split").orderBy("group_label", "group_id")
-        .collectAsList()) {
-      byLabel.computeIfAbsent(r.getString(0), k -> new ArrayList<>()).add(r);
-    }
-    for (List<Row> gs : byLabel.values()) {
-      Map<String, String> current = new HashMap<>();
-      gs.forEach(r -> current.put(r.getString(1), r.getString(3)));
-      for (int s = 0; s < 3; s++) {
-        String target = SPLITS[s];
-        if (current.containsValue(target)) {
-          continue;
+    public Result run(long seed, List<Double> ratios) {
+        if (!DeltaTable.isDeltaTable(spark, lake.location(LakeTable.CURATED_IMAGES))) {
+            throw new CosmicException(
+                    ExitCode.MISSING_INPUT,
+                    "table 'curated_images' does not exist at " + lake.location(LakeTable.CURATED_IMAGES)
+                            + "; run './cosmic clean' first (after './cosmic ingest ...')");
         }
-        Row best = null;
-        for (boolean allowOld : new boolean[] {false, true}) {
-          for (Row r : gs) {
-            String cur = current.get(r.getString(1));
-            boolean isNew = r.isNullAt(4);
-            long left = current.values().stream().filter(cur::equals).count();
-            if ((isNew || allowOld) && left > 1
-                && (best == null || Math.abs(r.getDouble(2) - centre[s]) < Math.abs(best.getDouble(2) - centre[s]))) {
-              best = r;
+        Dataset<Row> curated =
+                lake.read(spark, LakeTable.CURATED_IMAGES).select("image_id", "label", "group_id", "included");
+        Dataset<Row> previous = lake.exists(spark, LakeTable.SPLITS)
+                ? lake.read(spark, LakeTable.SPLITS)
+                        .select(col("image_id"), col("split").as("prev_split"))
+                : spark.createDataFrame(
+                        List.of(),
+                        new StructType().add("image_id", DataTypes.StringType).add("prev_split", DataTypes.StringType));
+        double t1 = ratios.get(0);
+        double t2 = ratios.get(0) + ratios.get(1);
+
+        Dataset<Row> withPrev = curated.join(previous, "image_id", "left");
+        // a group's split: the split of its earliest already-split member, else its hash draw
+        Dataset<Row> groups = withPrev.groupBy("group_id")
+                .agg(
+                        min(when(col("included"), col("label"))).as("group_label"),
+                        first(col("prev_split"), true).as("kept_split"),
+                        org.apache
+                                .spark
+                                .sql
+                                .functions
+                                .max(col("included").cast("int"))
+                                .as("any_included"))
+                .withColumn(
+                        "u",
+                        conv(substring(sha2(concat(lit(seed + ":"), col("group_id")), 256), 1, 13), 16, 10)
+                                .cast("double")
+                                .divide(Math.pow(16, 13)))
+                .withColumn(
+                        "drawn",
+                        when(col("u").lt(t1), "train")
+                                .when(col("u").lt(t2), "val")
+                                .otherwise("test"))
+                .withColumn("group_split", coalesce(col("kept_split"), col("drawn")));
+        groups.cache();
+
+        Map<String, String> moves = guaranteeEachSplit(groups, t1, t2);
+        Dataset<Row> groupSplit = groups.select("group_id", "group_split");
+        if (!moves.isEmpty()) {
+            List<Row> m = moves.entrySet().stream()
+                    .map(e -> RowFactory.create(e.getKey(), e.getValue()))
+                    .toList();
+            Dataset<Row> moved = spark.createDataFrame(
+                    m, new StructType().add("mg", DataTypes.StringType).add("ms", DataTypes.StringType));
+            groupSplit = groupSplit
+                    .join(moved, groupSplit.col("group_id").equalTo(moved.col("mg")), "left")
+                    .select(
+                            col("group_id"),
+                            coalesce(col("ms"), col("group_split")).as("group_split"));
+        }
+        Dataset<Row> splits = withPrev.join(groupSplit, "group_id")
+                .select(
+                        col("image_id"),
+                        col("label"),
+                        coalesce(col("prev_split"), col("group_split")).as("split"),
+                        col("group_id"),
+                        col("included"),
+                        lit(seed).as("seed"));
+        splits.cache();
+        splits.count(); // materialise before overwriting the table it was partly read from
+        splits.orderBy("image_id")
+                .write()
+                .format("delta")
+                .mode(SaveMode.Overwrite)
+                .option("overwriteSchema", "true")
+                .save(lake.location(LakeTable.SPLITS));
+        Map<String, Long> counts = new HashMap<>();
+        splits.where(col("included"))
+                .groupBy("split")
+                .count()
+                .collectAsList()
+                .forEach(r -> counts.put(r.getString(0), r.getLong(1)));
+        splits.unpersist();
+        groups.unpersist();
+        LOG.info("splits: {} (included images); {} groups moved to fill an empty split", counts, moves.size());
+        return new Result(counts, moves.size());
+    }
+
+    /**
+     * For labels with at least 3 included groups and an empty split: group_id -> new split. Only the labels
+     * that need it are collected to the driver (few groups each), so this stays cheap at a million rows.
+     */
+    private Map<String, String> guaranteeEachSplit(Dataset<Row> groups, double t1, double t2) {
+        Dataset<Row> included = groups.where(
+                col("any_included").equalTo(1).and(col("group_label").isNotNull()));
+        Dataset<Row> perLabel = included.groupBy("group_label")
+                .agg(
+                        org.apache.spark.sql.functions.count(lit(1)).as("n"),
+                        org.apache
+                                .spark
+                                .sql
+                                .functions
+                                .sum(when(col("group_split").equalTo("train"), 1)
+                                        .otherwise(0))
+                                .as("train"),
+                        org.apache
+                                .spark
+                                .sql
+                                .functions
+                                .sum(when(col("group_split").equalTo("val"), 1).otherwise(0))
+                                .as("val"),
+                        org.apache
+                                .spark
+                                .sql
+                                .functions
+                                .sum(when(col("group_split").equalTo("test"), 1).otherwise(0))
+                                .as("test"));
+        List<String> needy = perLabel
+                .where(col("n").geq(3)
+                        .and(col("train")
+                                .equalTo(0)
+                                .or(col("val").equalTo(0))
+                                .or(col("test").equalTo(0))))
+                .select("group_label")
+                .collectAsList()
+                .stream()
+                .map(r -> r.getString(0))
+                .toList();
+        Map<String, String> moves = new HashMap<>();
+        if (needy.isEmpty()) {
+            return moves;
+        }
+        double[] centre = {t1 / 2, (t1 + t2) / 2, (t2 + 1) / 2};
+        Map<String, List<Row>> byLabel = new HashMap<>();
+        for (Row r : included.where(col("group_label").isin(needy.toArray()))
+                .select("group_label", "group_id", "u", "group_split", "kept_split")
+                .orderBy("group_label", "group_id")
+                .collectAsList()) {
+            byLabel.computeIfAbsent(r.getString(0), k -> new ArrayList<>()).add(r);
+        }
+        for (List<Row> gs : byLabel.values()) {
+            Map<String, String> current = new HashMap<>();
+            gs.forEach(r -> current.put(r.getString(1), r.getString(3)));
+            for (int s = 0; s < 3; s++) {
+                String target = SPLITS[s];
+                if (current.containsValue(target)) {
+                    continue;
+                }
+                Row best = null;
+                for (boolean allowOld : new boolean[] {false, true}) {
+                    for (Row r : gs) {
+                        String cur = current.get(r.getString(1));
+                        boolean isNew = r.isNullAt(4);
+                        long left =
+                                current.values().stream().filter(cur::equals).count();
+                        if ((isNew || allowOld)
+                                && left > 1
+                                && (best == null
+                                        || Math.abs(r.getDouble(2) - centre[s])
+                                                < Math.abs(best.getDouble(2) - centre[s]))) {
+                            best = r;
+                        }
+                    }
+                    if (best != null) {
+                        break;
+                    }
+                }
+                if (best != null) {
+                    current.put(best.getString(1), target);
+                    moves.put(best.getString(1), target);
+                }
             }
-          }
-          if (best != null) {
-            break;
-          }
         }
-        if (best != null) {
-          current.put(best.getString(1), target);
-          moves.put(best.getString(1), target);
-        }
-      }
+        return moves;
     }
-    return moves;
-  }
 }

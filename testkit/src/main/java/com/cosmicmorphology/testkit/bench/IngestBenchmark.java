@@ -2,11 +2,11 @@ package com.cosmicmorphology.testkit.bench;
 
 import com.cosmicmorphology.common.bench.BenchLake;
 import com.cosmicmorphology.common.bench.BenchResult;
+import com.cosmicmorphology.common.cli.Cosmic;
 import com.cosmicmorphology.common.cli.CosmicException;
 import com.cosmicmorphology.common.cli.ExitCode;
 import com.cosmicmorphology.common.cli.JobContext;
 import com.cosmicmorphology.common.cli.JobOptions;
-import com.cosmicmorphology.common.cli.Cosmic;
 import com.cosmicmorphology.common.lake.LakeTable;
 import com.cosmicmorphology.testkit.replay.NasaReplayServer;
 import java.io.IOException;
@@ -22,9 +22,9 @@ import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code ./cosmic bench ingest}: N synthetic items (distinct ids, real image bytes) served from the loopback
@@ -36,164 +36,227 @@ import picocli.CommandLine.Model.CommandSpec;
  * every Delta commit; the goal is ours >= 0.8 of the same-concurrency downloader (writing and decoding hide
  * behind the network).
  */
-@Command(name = "ingest", mixinStandardHelpOptions = true,
-    description = "Ingest throughput against a plain downloader of the same concurrency; RESULT line last.")
+@Command(
+        name = "ingest",
+        mixinStandardHelpOptions = true,
+        description = "Ingest throughput against a plain downloader of the same concurrency; RESULT line last.")
 public final class IngestBenchmark implements Callable<Integer> {
-  @Mixin JobOptions options = new JobOptions();
-  @Spec CommandSpec spec;
+    @Mixin
+    JobOptions options = new JobOptions();
 
-  @Option(names = "--items", defaultValue = "10000", description = "Synthetic items served (default: ${DEFAULT-VALUE}).")
-  int items;
+    @Spec
+    CommandSpec spec;
 
-  @Option(names = "--baseline-items", defaultValue = "-1",
-      description = "Items the sequential baseline downloads (default: all; fewer keeps a long run short).")
-  int baselineItems;
+    @Option(
+            names = "--items",
+            defaultValue = "10000",
+            description = "Synthetic items served (default: ${DEFAULT-VALUE}).")
+    int items;
 
-  @Option(names = "--latency-ms", defaultValue = "20",
-      description = "Server latency per request, modelling a network (default: ${DEFAULT-VALUE}).")
-  long latencyMs;
+    @Option(
+            names = "--baseline-items",
+            defaultValue = "-1",
+            description = "Items the sequential baseline downloads (default: all; fewer keeps a long run short).")
+    int baselineItems;
 
-  @Option(names = "--images", defaultValue = "data/sample/stellarium",
-      description = "Folder of real images whose bytes are served (default: ${DEFAULT-VALUE}).")
-  Path images;
+    @Option(
+            names = "--latency-ms",
+            defaultValue = "20",
+            description = "Server latency per request, modelling a network (default: ${DEFAULT-VALUE}).")
+    long latencyMs;
 
-  @Option(names = "--page-size", defaultValue = "100", description = "Items per search page (default: ${DEFAULT-VALUE}).")
-  int pageSize;
+    @Option(
+            names = "--images",
+            defaultValue = "data/sample/stellarium",
+            description = "Folder of real images whose bytes are served (default: ${DEFAULT-VALUE}).")
+    Path images;
 
-  @Override
-  public Integer call() throws Exception {
-    java.io.PrintWriter out = spec.commandLine().getOut();
-    List<byte[]> bytes = loadImages(images);
-    // a --lake folder is the user's: emptied only if a benchmark made it (BenchLake refuses any other)
-    Path lakeDir = options.lake() != null ? BenchLake.prepare("--lake", options.lake())
-        : Files.createTempDirectory("cosmic-bench-lake");
-    try (NasaReplayServer server = NasaReplayServer.synthetic(items, pageSize, bytes)) {
-      server.latencyMs(latencyMs);
-      JobContext ctx = JobContext.from(options, Map.of("lake.root", lakeDir.toString(),
-          "nasa.api-url", server.baseUrl(), "nasa.page-size", Integer.toString(pageSize)));
-      ctx.spark(); // session start is not ingest work: keep it out of the timing
+    @Option(
+            names = "--page-size",
+            defaultValue = "100",
+            description = "Items per search page (default: ${DEFAULT-VALUE}).")
+    int pageSize;
 
-      long t0 = System.nanoTime();
-      int code = ingest(ctx, server.baseUrl());
-      Side ours = landed(ctx, code, items, (System.nanoTime() - t0) / 1e9);
+    @Override
+    public Integer call() throws Exception {
+        java.io.PrintWriter out = spec.commandLine().getOut();
+        List<byte[]> bytes = loadImages(images);
+        // a --lake folder is the user's: emptied only if a benchmark made it (BenchLake refuses any other)
+        Path lakeDir = options.lake() != null
+                ? BenchLake.prepare("--lake", options.lake())
+                : Files.createTempDirectory("cosmic-bench-lake");
+        try (NasaReplayServer server = NasaReplayServer.synthetic(items, pageSize, bytes)) {
+            server.latencyMs(latencyMs);
+            JobContext ctx = JobContext.from(
+                    options,
+                    Map.of(
+                            "lake.root",
+                            lakeDir.toString(),
+                            "nasa.api-url",
+                            server.baseUrl(),
+                            "nasa.page-size",
+                            Integer.toString(pageSize)));
+            ctx.spark(); // session start is not ingest work: keep it out of the timing
 
-      int n = baselineItems < 0 ? items : Math.min(items, baselineItems);
-      int concurrency = ctx.config().nasa().http().concurrency();
-      long t1 = System.nanoTime();
-      long sameBytes = download(server.baseUrl(), n, concurrency);
-      Side same = new Side(n, sameBytes, (System.nanoTime() - t1) / 1e9);
-      long t2 = System.nanoTime();
-      long seqBytes = download(server.baseUrl(), n, 1);
-      Side seq = new Side(n, seqBytes, (System.nanoTime() - t2) / 1e9);
-      report(out, ctx, concurrency, ours, same, seq);
-    } finally {
-      if (options.lake() == null) {
-        com.cosmicmorphology.common.bench.BenchFiles.deleteRecursively(lakeDir);
-      }
-    }
-    return ExitCode.OK.code();
-  }
+            long t0 = System.nanoTime();
+            int code = ingest(ctx, server.baseUrl());
+            Side ours = landed(ctx, code, items, (System.nanoTime() - t0) / 1e9);
 
-  /** What one side did: images, bytes, seconds. */
-  private record Side(long images, long bytes, double seconds) {
-    double rate() {
-      return images / seconds;
-    }
-
-    double mbPerSecond() {
-      return bytes / 1e6 / seconds;
-    }
-  }
-
-  /** Ours, as the lake holds it after the run: every item must have landed once, or the bench fails. */
-  private static Side landed(JobContext ctx, int code, int items, double seconds) {
-    org.apache.spark.sql.Row landed = ctx.lake().read(ctx.spark(), LakeTable.IMAGES)
-        .agg(org.apache.spark.sql.functions.count("*"), org.apache.spark.sql.functions.sum("size_bytes")).first();
-    long rows = landed.getLong(0);
-    if (code != ExitCode.OK.code() || rows != items) {
-      long quarantined = ctx.lake().exists(ctx.spark(), LakeTable.QUARANTINE)
-          ? ctx.lake().read(ctx.spark(), LakeTable.QUARANTINE).count() : 0;
-      throw new CosmicException(ExitCode.JOB_FAILED, "bench: expected " + items + " images, ingest nasa exited "
-          + code + " with " + rows + " in images (quarantined " + quarantined + ")");
-    }
-    return new Side(rows, landed.isNullAt(1) ? 0 : landed.getLong(1), seconds);
-  }
-
-  private void report(java.io.PrintWriter out, JobContext ctx, int concurrency, Side ours, Side same, Side seq) {
-    out.printf("%-40s %10s %10s %10s%n", "run", "images", "images/s", "MB/s");
-    out.printf("%-40s %10d %10.1f %10.2f%n", "cosmic ingest nasa (Spark+Delta)", ours.images(), ours.rate(),
-        ours.mbPerSecond());
-    out.printf("%-40s %10d %10.1f %10.2f%n", "plain downloader, " + concurrency + " threads (baseline)",
-        same.images(), same.rate(), same.mbPerSecond());
-    out.printf("%-40s %10d %10.1f %10.2f%n", "plain downloader, 1 thread", seq.images(), seq.rate(),
-        seq.mbPerSecond());
-    out.printf("latency %d ms/request, concurrency %d, batch %d, rows in images: %d; ours = %.2f of the "
-        + "same-concurrency downloader, %.2fx the sequential one%n", latencyMs, concurrency,
-        ctx.config().ingest().batchSize(), ours.images(), ours.rate() / same.rate(), ours.rate() / seq.rate());
-    out.println(new BenchResult("ingest", ours.rate(), same.rate(), "images/s")
-        .with("same_concurrency_ratio", ours.rate() / same.rate()).with("sequential_img_s", seq.rate())
-        .with("sequential_ratio", ours.rate() / seq.rate())
-        .with("items", items).with("baseline_items", same.images()).with("ours_mb_s", ours.mbPerSecond())
-        .with("baseline_mb_s", same.mbPerSecond()).with("latency_ms", latencyMs)
-        .with("concurrency", concurrency).with("baseline_threads", concurrency).line());
-    out.flush();
-  }
-
-  /**
-   * Runs {@code ingest nasa} through the command line in this JVM, on the session already started (so its
-   * start is not timed), with the bench's --conf and --set options passed on; its summary goes to stderr.
-   */
-  private int ingest(JobContext ctx, String apiUrl) {
-    List<String> args = new ArrayList<>(List.of("ingest", "nasa", "--query", "synthetic", "--max-pages", "0",
-        "--lake", ctx.lake().root(), "--api-url", apiUrl, "--set", "nasa.page-size=" + pageSize));
-    if (options.conf() != null) {
-      args.addAll(List.of("--conf", options.conf().toString()));
-    }
-    if (options.master() != null) {
-      args.addAll(List.of("--master", options.master()));
-    }
-    options.set().forEach((k, v) -> args.addAll(List.of("--set", k + "=" + v)));
-    picocli.CommandLine cli = Cosmic.commandLine();
-    cli.setOut(spec.commandLine().getErr());
-    return cli.execute(args.toArray(String[]::new));
-  }
-
-  /**
-   * The baseline: the same image URLs on {@code threads} plain threads, bytes read and counted, nothing else.
-   * Returns the bytes read; a failed download fails the baseline.
-   */
-  static long download(String baseUrl, int n, int threads) throws Exception {
-    java.util.concurrent.atomic.AtomicLong total = new java.util.concurrent.atomic.AtomicLong();
-    com.cosmicmorphology.common.bench.PlainThreads.run(n, threads, () -> new byte[64 * 1024], (buf, i) -> {
-      String id = String.format("SYN-%07d", i + 1);
-      HttpURLConnection c = (HttpURLConnection) URI.create(baseUrl + "/image/" + id + "/" + id + "~thumb.jpg")
-          .toURL().openConnection();
-      try (InputStream in = c.getInputStream()) {
-        int r;
-        while ((r = in.read(buf)) > 0) {
-          total.addAndGet(r);
+            int n = baselineItems < 0 ? items : Math.min(items, baselineItems);
+            int concurrency = ctx.config().nasa().http().concurrency();
+            long t1 = System.nanoTime();
+            long sameBytes = download(server.baseUrl(), n, concurrency);
+            Side same = new Side(n, sameBytes, (System.nanoTime() - t1) / 1e9);
+            long t2 = System.nanoTime();
+            long seqBytes = download(server.baseUrl(), n, 1);
+            Side seq = new Side(n, seqBytes, (System.nanoTime() - t2) / 1e9);
+            report(out, ctx, concurrency, ours, same, seq);
+        } finally {
+            if (options.lake() == null) {
+                com.cosmicmorphology.common.bench.BenchFiles.deleteRecursively(lakeDir);
+            }
         }
-      }
-    });
-    return total.get();
-  }
+        return ExitCode.OK.code();
+    }
 
-  private static List<byte[]> loadImages(Path dir) throws IOException {
-    if (!Files.isDirectory(dir)) {
-      throw new CosmicException(ExitCode.USAGE, "--images " + dir + " is not a folder of images; run from the "
-          + "repository root or pass --images ../shared/data/stellarium-dso");
-    }
-    List<byte[]> out = new ArrayList<>();
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.filter(Files::isRegularFile).filter(p -> p.toString().matches("(?i).*\\.(jpe?g|png)$"))
-          .sorted().toList()) {
-        out.add(Files.readAllBytes(p));
-      }
-    }
-    if (out.isEmpty()) {
-      throw new CosmicException(ExitCode.USAGE, "--images " + dir + " holds no .jpg or .png files");
-    }
-    return out;
-  }
+    /** What one side did: images, bytes, seconds. */
+    private record Side(long images, long bytes, double seconds) {
+        double rate() {
+            return images / seconds;
+        }
 
+        double mbPerSecond() {
+            return bytes / 1e6 / seconds;
+        }
+    }
+
+    /** Ours, as the lake holds it after the run: every item must have landed once, or the bench fails. */
+    private static Side landed(JobContext ctx, int code, int items, double seconds) {
+        org.apache.spark.sql.Row landed = ctx.lake()
+                .read(ctx.spark(), LakeTable.IMAGES)
+                .agg(org.apache.spark.sql.functions.count("*"), org.apache.spark.sql.functions.sum("size_bytes"))
+                .first();
+        long rows = landed.getLong(0);
+        if (code != ExitCode.OK.code() || rows != items) {
+            long quarantined = ctx.lake().exists(ctx.spark(), LakeTable.QUARANTINE)
+                    ? ctx.lake().read(ctx.spark(), LakeTable.QUARANTINE).count()
+                    : 0;
+            throw new CosmicException(
+                    ExitCode.JOB_FAILED,
+                    "bench: expected " + items + " images, ingest nasa exited " + code + " with " + rows
+                            + " in images (quarantined " + quarantined + ")");
+        }
+        return new Side(rows, landed.isNullAt(1) ? 0 : landed.getLong(1), seconds);
+    }
+
+    private void report(java.io.PrintWriter out, JobContext ctx, int concurrency, Side ours, Side same, Side seq) {
+        out.printf("%-40s %10s %10s %10s%n", "run", "images", "images/s", "MB/s");
+        out.printf(
+                "%-40s %10d %10.1f %10.2f%n",
+                "cosmic ingest nasa (Spark+Delta)", ours.images(), ours.rate(), ours.mbPerSecond());
+        out.printf(
+                "%-40s %10d %10.1f %10.2f%n",
+                "plain downloader, " + concurrency + " threads (baseline)",
+                same.images(),
+                same.rate(),
+                same.mbPerSecond());
+        out.printf(
+                "%-40s %10d %10.1f %10.2f%n",
+                "plain downloader, 1 thread", seq.images(), seq.rate(), seq.mbPerSecond());
+        out.printf(
+                "latency %d ms/request, concurrency %d, batch %d, rows in images: %d; ours = %.2f of the "
+                        + "same-concurrency downloader, %.2fx the sequential one%n",
+                latencyMs,
+                concurrency,
+                ctx.config().ingest().batchSize(),
+                ours.images(),
+                ours.rate() / same.rate(),
+                ours.rate() / seq.rate());
+        out.println(new BenchResult("ingest", ours.rate(), same.rate(), "images/s")
+                .with("same_concurrency_ratio", ours.rate() / same.rate())
+                .with("sequential_img_s", seq.rate())
+                .with("sequential_ratio", ours.rate() / seq.rate())
+                .with("items", items)
+                .with("baseline_items", same.images())
+                .with("ours_mb_s", ours.mbPerSecond())
+                .with("baseline_mb_s", same.mbPerSecond())
+                .with("latency_ms", latencyMs)
+                .with("concurrency", concurrency)
+                .with("baseline_threads", concurrency)
+                .line());
+        out.flush();
+    }
+
+    /**
+     * Runs {@code ingest nasa} through the command line in this JVM, on the session already started (so its
+     * start is not timed), with the bench's --conf and --set options passed on; its summary goes to stderr.
+     */
+    private int ingest(JobContext ctx, String apiUrl) {
+        List<String> args = new ArrayList<>(List.of(
+                "ingest",
+                "nasa",
+                "--query",
+                "synthetic",
+                "--max-pages",
+                "0",
+                "--lake",
+                ctx.lake().root(),
+                "--api-url",
+                apiUrl,
+                "--set",
+                "nasa.page-size=" + pageSize));
+        if (options.conf() != null) {
+            args.addAll(List.of("--conf", options.conf().toString()));
+        }
+        if (options.master() != null) {
+            args.addAll(List.of("--master", options.master()));
+        }
+        options.set().forEach((k, v) -> args.addAll(List.of("--set", k + "=" + v)));
+        picocli.CommandLine cli = Cosmic.commandLine();
+        cli.setOut(spec.commandLine().getErr());
+        return cli.execute(args.toArray(String[]::new));
+    }
+
+    /**
+     * The baseline: the same image URLs on {@code threads} plain threads, bytes read and counted, nothing else.
+     * Returns the bytes read; a failed download fails the baseline.
+     */
+    static long download(String baseUrl, int n, int threads) throws Exception {
+        java.util.concurrent.atomic.AtomicLong total = new java.util.concurrent.atomic.AtomicLong();
+        com.cosmicmorphology.common.bench.PlainThreads.run(n, threads, () -> new byte[64 * 1024], (buf, i) -> {
+            String id = String.format("SYN-%07d", i + 1);
+            HttpURLConnection c = (HttpURLConnection) URI.create(baseUrl + "/image/" + id + "/" + id + "~thumb.jpg")
+                    .toURL()
+                    .openConnection();
+            try (InputStream in = c.getInputStream()) {
+                int r;
+                while ((r = in.read(buf)) > 0) {
+                    total.addAndGet(r);
+                }
+            }
+        });
+        return total.get();
+    }
+
+    private static List<byte[]> loadImages(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            throw new CosmicException(
+                    ExitCode.USAGE,
+                    "--images " + dir + " is not a folder of images; run from the "
+                            + "repository root or pass --images ../shared/data/stellarium-dso");
+        }
+        List<byte[]> out = new ArrayList<>();
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.filter(Files::isRegularFile)
+                    .filter(p -> p.toString().matches("(?i).*\\.(jpe?g|png)$"))
+                    .sorted()
+                    .toList()) {
+                out.add(Files.readAllBytes(p));
+            }
+        }
+        if (out.isEmpty()) {
+            throw new CosmicException(ExitCode.USAGE, "--images " + dir + " holds no .jpg or .png files");
+        }
+        return out;
+    }
 }

@@ -14,29 +14,32 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * output in one layer (DL4J keeps {@code log10(std)}, std = sqrt(running variance + eps)).
  */
 public final class BatchNormFolding {
-  private BatchNormFolding() {}
+    private BatchNormFolding() {}
 
-  /** The folded twin of {@code trained} (same variant, size and layout), ready for {@code output}. */
-  public static ComputationGraph fold(ComputationGraph trained, ComputationGraph folded) {
-    Map<String, INDArray> src = trained.paramTable();
-    for (org.deeplearning4j.nn.api.Layer l : folded.getLayers()) {
-      String name = l.conf().getLayer().getLayerName();
-      if (!(l.conf().getLayer() instanceof ConvolutionLayer)) {
-        continue;
-      }
-      String bn = ResNet50Graph.bnOf(name);
-      INDArray w = src.get(name + "_W");
-      INDArray gamma = src.get(bn + "_gamma").reshape(-1);
-      INDArray beta = src.get(bn + "_beta").reshape(-1);
-      INDArray mean = src.get(bn + "_mean").reshape(-1);
-      INDArray std = Transforms.pow(Nd4j.valueArrayOf(gamma.shape(), 10.0, gamma.dataType()),
-          src.get(bn + "_log10stdev").reshape(-1), false);
-      INDArray scale = gamma.div(std);
-      INDArray wFolded = w.mul(scale.reshape(scale.length(), 1, 1, 1)); // [out, in, kh, kw]
-      INDArray bFolded = beta.sub(mean.mul(scale));
-      folded.setParam(name + "_W", wFolded);
-      folded.setParam(name + "_b", bFolded.reshape(folded.getParam(name + "_b").shape()));
+    /** The folded twin of {@code trained} (same variant, size and layout), ready for {@code output}. */
+    public static ComputationGraph fold(ComputationGraph trained, ComputationGraph folded) {
+        Map<String, INDArray> src = trained.paramTable();
+        for (org.deeplearning4j.nn.api.Layer l : folded.getLayers()) {
+            String name = l.conf().getLayer().getLayerName();
+            if (!(l.conf().getLayer() instanceof ConvolutionLayer)) {
+                continue;
+            }
+            String bn = ResNet50Graph.bnOf(name);
+            INDArray w = src.get(name + "_W");
+            INDArray gamma = src.get(bn + "_gamma").reshape(-1);
+            INDArray beta = src.get(bn + "_beta").reshape(-1);
+            INDArray mean = src.get(bn + "_mean").reshape(-1);
+            INDArray std = Transforms.pow(
+                    Nd4j.valueArrayOf(gamma.shape(), 10.0, gamma.dataType()),
+                    src.get(bn + "_log10stdev").reshape(-1),
+                    false);
+            INDArray scale = gamma.div(std);
+            INDArray wFolded = w.mul(scale.reshape(scale.length(), 1, 1, 1)); // [out, in, kh, kw]
+            INDArray bFolded = beta.sub(mean.mul(scale));
+            folded.setParam(name + "_W", wFolded);
+            folded.setParam(
+                    name + "_b", bFolded.reshape(folded.getParam(name + "_b").shape()));
+        }
+        return folded;
     }
-    return folded;
-  }
 }

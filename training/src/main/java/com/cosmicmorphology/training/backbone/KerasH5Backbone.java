@@ -2,12 +2,12 @@ package com.cosmicmorphology.training.backbone;
 
 import com.cosmicmorphology.common.cli.CosmicException;
 import com.cosmicmorphology.common.cli.ExitCode;
+import com.cosmicmorphology.common.image.Hashes;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
-import com.cosmicmorphology.common.image.Hashes;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,123 +25,137 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * of the input image.
  */
 public final class KerasH5Backbone implements Backbone {
-  /** The feature-layers entry that appends {@link PixelFeatures} of the input instead of a layer's activations. */
-  public static final String PIXEL_STATS = "pixels:stats";
-  private final Path file;
-  private final ComputationGraph graph;
-  private final int size;
-  private final String sha256;
-  private final List<String> featureLayers;
+    /** The feature-layers entry that appends {@link PixelFeatures} of the input instead of a layer's activations. */
+    public static final String PIXEL_STATS = "pixels:stats";
 
-  public KerasH5Backbone(Path file, int size) {
-    this(file, size, List.of());
-  }
+    private final Path file;
+    private final ComputationGraph graph;
+    private final int size;
+    private final String sha256;
+    private final List<String> featureLayers;
 
-  /** @param featureLayers {@code layer:avg} or {@code layer:max} entries; empty for the model's output */
-  public KerasH5Backbone(Path file, int size, List<String> featureLayers) {
-    if (!Files.isRegularFile(file)) {
-      throw new CosmicException(ExitCode.USAGE, "Keras backbone " + file + " does not exist; set training.keras-model "
-          + "to an .h5 file (the repository ships models/mobilenet_v2_imagenet_block10_features.h5)");
+    public KerasH5Backbone(Path file, int size) {
+        this(file, size, List.of());
     }
-    this.file = file;
-    this.size = size;
-    this.featureLayers = List.copyOf(featureLayers);
-    try {
-      this.sha256 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
-      this.graph = KerasModelImport.importKerasModelAndWeights(file.toString(), false);
-    } catch (Exception e) {
-      throw new CosmicException(ExitCode.USAGE, "cannot import Keras model " + file + ": " + e.getMessage(), e);
-    }
-    for (String f : this.featureLayers) {
-      String layer = f.substring(0, f.indexOf(':'));
-      if (f.equals(PIXEL_STATS)) {
-        continue;
-      }
-      if (!graph.getConfiguration().getVertices().containsKey(layer)) {
-        List<String> order = graph.getConfiguration().getTopologicalOrderStr();
-        throw new CosmicException(ExitCode.USAGE, "training.feature-layers names '" + layer + "', which " + file
-            + " does not have; its last layers are " + order.subList(Math.max(0, order.size() - 4), order.size())
-            + ": name layers of this file, or set training.feature-layers=[] to use its output");
-      }
-    }
-  }
 
-  @Override
-  public INDArray features(INDArray nhwc) {
-    if (featureLayers.isEmpty()) {
-      return graph.outputSingle(false, nhwc);
+    /** @param featureLayers {@code layer:avg} or {@code layer:max} entries; empty for the model's output */
+    public KerasH5Backbone(Path file, int size, List<String> featureLayers) {
+        if (!Files.isRegularFile(file)) {
+            throw new CosmicException(
+                    ExitCode.USAGE,
+                    "Keras backbone " + file + " does not exist; set training.keras-model "
+                            + "to an .h5 file (the repository ships models/mobilenet_v2_imagenet_block10_features.h5)");
+        }
+        this.file = file;
+        this.size = size;
+        this.featureLayers = List.copyOf(featureLayers);
+        try {
+            this.sha256 = HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+            this.graph = KerasModelImport.importKerasModelAndWeights(file.toString(), false);
+        } catch (Exception e) {
+            throw new CosmicException(ExitCode.USAGE, "cannot import Keras model " + file + ": " + e.getMessage(), e);
+        }
+        for (String f : this.featureLayers) {
+            String layer = f.substring(0, f.indexOf(':'));
+            if (f.equals(PIXEL_STATS)) {
+                continue;
+            }
+            if (!graph.getConfiguration().getVertices().containsKey(layer)) {
+                List<String> order = graph.getConfiguration().getTopologicalOrderStr();
+                throw new CosmicException(
+                        ExitCode.USAGE,
+                        "training.feature-layers names '" + layer + "', which " + file
+                                + " does not have; its last layers are "
+                                + order.subList(Math.max(0, order.size() - 4), order.size())
+                                + ": name layers of this file, or set training.feature-layers=[] to use its output");
+            }
+        }
     }
-    Map<String, INDArray> act = featureLayers.stream().allMatch(PIXEL_STATS::equals) ? Map.of()
-        : graph.feedForward(nhwc, false);
-    INDArray[] parts = new INDArray[featureLayers.size()];
-    for (int i = 0; i < parts.length; i++) {
-      if (featureLayers.get(i).equals(PIXEL_STATS)) {
-        parts[i] = PixelFeatures.of(nhwc);
-        continue;
-      }
-      String[] lp = featureLayers.get(i).split(":");
-      INDArray a = act.get(lp[0]); // [N, H, W, C]: the imported graph is channels_last
-      parts[i] = switch (lp[1]) {
-        case "max" -> a.max(1, 2);
-        case "grid" -> grid(a);
-        default -> a.mean(1, 2);
-      };
+
+    @Override
+    public INDArray features(INDArray nhwc) {
+        if (featureLayers.isEmpty()) {
+            return graph.outputSingle(false, nhwc);
+        }
+        Map<String, INDArray> act =
+                featureLayers.stream().allMatch(PIXEL_STATS::equals) ? Map.of() : graph.feedForward(nhwc, false);
+        INDArray[] parts = new INDArray[featureLayers.size()];
+        for (int i = 0; i < parts.length; i++) {
+            if (featureLayers.get(i).equals(PIXEL_STATS)) {
+                parts[i] = PixelFeatures.of(nhwc);
+                continue;
+            }
+            String[] lp = featureLayers.get(i).split(":");
+            INDArray a = act.get(lp[0]); // [N, H, W, C]: the imported graph is channels_last
+            parts[i] = switch (lp[1]) {
+                case "max" -> a.max(1, 2);
+                case "grid" -> grid(a);
+                default -> a.mean(1, 2);
+            };
+        }
+        return Nd4j.hstack(parts);
     }
-    return Nd4j.hstack(parts);
-  }
 
-  /**
-   * Average pooling over the four quadrants of the map ([N, 4C]: top-left, top-right, bottom-left,
-   * bottom-right): where in the frame a structure is (a compact core, a centred nebula, stars everywhere) is
-   * information global pooling throws away. Dihedral views move the quadrants, so the views stay distinct examples.
-   */
-  static INDArray grid(INDArray a) {
-    long h = a.size(1);
-    long w = a.size(2);
-    long hm = h / 2;
-    long wm = w / 2;
-    INDArray[] q = new INDArray[4];
-    int i = 0;
-    for (long[] r : new long[][] {{0, hm}, {hm, h}}) {
-      for (long[] c : new long[][] {{0, wm}, {wm, w}}) {
-        q[i++] = a.get(NDArrayIndex.all(), NDArrayIndex.interval(r[0], r[1]), NDArrayIndex.interval(c[0], c[1]),
-            NDArrayIndex.all()).mean(1, 2);
-      }
+    /**
+     * Average pooling over the four quadrants of the map ([N, 4C]: top-left, top-right, bottom-left,
+     * bottom-right): where in the frame a structure is (a compact core, a centred nebula, stars everywhere) is
+     * information global pooling throws away. Dihedral views move the quadrants, so the views stay distinct examples.
+     */
+    static INDArray grid(INDArray a) {
+        long h = a.size(1);
+        long w = a.size(2);
+        long hm = h / 2;
+        long wm = w / 2;
+        INDArray[] q = new INDArray[4];
+        int i = 0;
+        for (long[] r : new long[][] {{0, hm}, {hm, h}}) {
+            for (long[] c : new long[][] {{0, wm}, {wm, w}}) {
+                q[i++] = a.get(
+                                NDArrayIndex.all(),
+                                NDArrayIndex.interval(r[0], r[1]),
+                                NDArrayIndex.interval(c[0], c[1]),
+                                NDArrayIndex.all())
+                        .mean(1, 2);
+            }
+        }
+        return Nd4j.hstack(q);
     }
-    return Nd4j.hstack(q);
-  }
 
-  @Override
-  public String id() {
-    String name = file.getFileName().toString().replaceAll("\\.h5$", "").replaceAll("[^A-Za-z0-9_]", "_");
-    String base = "keras_" + name.toLowerCase() + "_" + size;
-    // another feature recipe is another cache table; a short hash keeps the table name a valid identifier
-    return featureLayers.isEmpty() ? base
-        : base + "_f" + Hashes.sha256(String.join(",", featureLayers).getBytes(StandardCharsets.UTF_8)).substring(0, 8);
-  }
-
-  @Override
-  public int inputSize() {
-    return size;
-  }
-
-  @Override
-  public ComputationGraph graph() {
-    return graph;
-  }
-
-  @Override
-  public Map<String, Object> describe() {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("type", "keras-h5");
-    m.put("file", file.toString());
-    m.put("sha256", sha256);
-    m.put("input_size", size);
-    m.put("layout", "NHWC");
-    m.put("normalisation", "pixel/255");
-    if (!featureLayers.isEmpty()) {
-      m.put("feature_layers", featureLayers);
+    @Override
+    public String id() {
+        String name = file.getFileName().toString().replaceAll("\\.h5$", "").replaceAll("[^A-Za-z0-9_]", "_");
+        String base = "keras_" + name.toLowerCase() + "_" + size;
+        // another feature recipe is another cache table; a short hash keeps the table name a valid identifier
+        return featureLayers.isEmpty()
+                ? base
+                : base + "_f"
+                        + Hashes.sha256(String.join(",", featureLayers).getBytes(StandardCharsets.UTF_8))
+                                .substring(0, 8);
     }
-    return m;
-  }
+
+    @Override
+    public int inputSize() {
+        return size;
+    }
+
+    @Override
+    public ComputationGraph graph() {
+        return graph;
+    }
+
+    @Override
+    public Map<String, Object> describe() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("type", "keras-h5");
+        m.put("file", file.toString());
+        m.put("sha256", sha256);
+        m.put("input_size", size);
+        m.put("layout", "NHWC");
+        m.put("normalisation", "pixel/255");
+        if (!featureLayers.isEmpty()) {
+            m.put("feature_layers", featureLayers);
+        }
+        return m;
+    }
 }

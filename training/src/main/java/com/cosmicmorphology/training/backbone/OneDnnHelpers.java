@@ -8,19 +8,19 @@ package com.cosmicmorphology.training.backbone;
  * {@code org.nd4j.nativeblas.Nd4jCpu$Environment}, see that class.) An explicit setting of the property wins.
  */
 public final class OneDnnHelpers {
-  public static final String PROPERTY = "org.eclipse.deeplearning4j.helpers.disable";
+    public static final String PROPERTY = "org.eclipse.deeplearning4j.helpers.disable";
 
-  private OneDnnHelpers() {}
+    private OneDnnHelpers() {}
 
-  /** Call before building a network; idempotent. */
-  public static void enable() {
-    if (System.getProperty(PROPERTY) == null) {
-      System.setProperty(PROPERTY, "false");
+    /** Call before building a network; idempotent. */
+    public static void enable() {
+        if (System.getProperty(PROPERTY) == null) {
+            System.setProperty(PROPERTY, "false");
+        }
     }
-  }
 
-  /** Whether layers built now get their oneDNN helpers. */
-  public static boolean enabled() {
-    return "false".equalsIgnoreCase(System.getProperty(PROPERTY, "true"));
-  }
+    /** Whether layers built now get their oneDNN helpers. */
+    public static boolean enabled() {
+        return "false".equalsIgnoreCase(System.getProperty(PROPERTY, "true"));
+    }
 }

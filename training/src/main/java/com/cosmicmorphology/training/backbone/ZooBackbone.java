@@ -26,104 +26,117 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * naming the file to place.
  */
 public final class ZooBackbone implements Backbone {
-  private final String name;
-  private final int size;
-  private final boolean pretrained;
-  private final ComputationGraph graph;
-  private final String weightsFile;
-  /** Of the ImageNet weights file; null for random weights. */
-  private final String weightsSha256;
+    private final String name;
+    private final int size;
+    private final boolean pretrained;
+    private final ComputationGraph graph;
+    private final String weightsFile;
+    /** Of the ImageNet weights file; null for random weights. */
+    private final String weightsSha256;
 
-  public ZooBackbone(String name, int size, Path weightsDir, boolean allowRandom, long seed) {
-    this.name = name;
-    this.size = size;
-    // DL4J looks for weights under <base>/models/<model>/; the base is this system property
-    System.setProperty("org.deeplearning4j.dl4jresources.directory", weightsDir.toString());
-    ZooModel zoo = switch (name) {
-      case "squeezenet" -> SqueezeNet.builder().numClasses(1000).seed(seed).inputShape(new int[] {3, size, size}).build();
-      default -> throw new CosmicException(ExitCode.USAGE, "training.backbone '" + name
-          + "' is not a zoo model; valid values: keras-h5, resnet50, squeezenet");
-    };
-    String file = "squeezenet_dl4j_inference.v2.zip";
-    Path expected = weightsDir.resolve("models").resolve(name).resolve(file);
-    this.weightsFile = expected.toString();
-    ComputationGraph g;
-    if (Files.isRegularFile(expected) && zoo.pretrainedAvailable(PretrainedType.IMAGENET)) {
-      // DL4J's zoo opens the file with ModelSerializer, which trusts its entries: check them first
-      new ModelArchiveCheck().check(expected, "replace it with DL4J's " + file);
-      try {
-        g = (ComputationGraph) zoo.initPretrained(PretrainedType.IMAGENET);
-      } catch (Exception e) {
-        throw new CosmicException(ExitCode.USAGE, "ImageNet weights " + expected + " did not load (" + e.getMessage()
-            + "); replace the file with DL4J's " + file + " (its checksum is checked)");
-      }
-      pretrained = true;
-    } else if (allowRandom) {
-      g = (ComputationGraph) zoo.init();
-      pretrained = false;
-    } else {
-      throw new CosmicException(ExitCode.USAGE, "no ImageNet weights for " + name + ": place DL4J's " + file + " at "
-          + expected + " (or set training.weights-dir), or set training.allow-random-weights=true to start from "
-          + "random weights");
+    public ZooBackbone(String name, int size, Path weightsDir, boolean allowRandom, long seed) {
+        this.name = name;
+        this.size = size;
+        // DL4J looks for weights under <base>/models/<model>/; the base is this system property
+        System.setProperty("org.deeplearning4j.dl4jresources.directory", weightsDir.toString());
+        ZooModel zoo = switch (name) {
+            case "squeezenet" ->
+                SqueezeNet.builder()
+                        .numClasses(1000)
+                        .seed(seed)
+                        .inputShape(new int[] {3, size, size})
+                        .build();
+            default ->
+                throw new CosmicException(
+                        ExitCode.USAGE,
+                        "training.backbone '" + name
+                                + "' is not a zoo model; valid values: keras-h5, resnet50, squeezenet");
+        };
+        String file = "squeezenet_dl4j_inference.v2.zip";
+        Path expected = weightsDir.resolve("models").resolve(name).resolve(file);
+        this.weightsFile = expected.toString();
+        ComputationGraph g;
+        if (Files.isRegularFile(expected) && zoo.pretrainedAvailable(PretrainedType.IMAGENET)) {
+            // DL4J's zoo opens the file with ModelSerializer, which trusts its entries: check them first
+            new ModelArchiveCheck().check(expected, "replace it with DL4J's " + file);
+            try {
+                g = (ComputationGraph) zoo.initPretrained(PretrainedType.IMAGENET);
+            } catch (Exception e) {
+                throw new CosmicException(
+                        ExitCode.USAGE,
+                        "ImageNet weights " + expected + " did not load (" + e.getMessage()
+                                + "); replace the file with DL4J's " + file + " (its checksum is checked)");
+            }
+            pretrained = true;
+        } else if (allowRandom) {
+            g = (ComputationGraph) zoo.init();
+            pretrained = false;
+        } else {
+            throw new CosmicException(
+                    ExitCode.USAGE,
+                    "no ImageNet weights for " + name + ": place DL4J's " + file + " at "
+                            + expected
+                            + " (or set training.weights-dir), or set training.allow-random-weights=true to start from "
+                            + "random weights");
+        }
+        this.weightsSha256 = pretrained ? FileSha256.of(expected) : null;
+        this.graph = cutToPooledFeatures(g, "fire9", "loss", "softmax", "avg_pool", "conv10_act", "conv10", "drop9");
     }
-    this.weightsSha256 = pretrained ? FileSha256.of(expected) : null;
-    this.graph = cutToPooledFeatures(g, "fire9", "loss", "softmax", "avg_pool", "conv10_act", "conv10", "drop9");
-  }
 
-  /** Removes the zoo head (SqueezeNet's is its 1000-class convolution) and pools the last block globally. */
-  private static ComputationGraph cutToPooledFeatures(ComputationGraph g, String lastBlock, String... head) {
-    TransferLearning.GraphBuilder b = new TransferLearning.GraphBuilder(g);
-    for (String v : head) {
-      b.removeVertexAndConnections(v);
+    /** Removes the zoo head (SqueezeNet's is its 1000-class convolution) and pools the last block globally. */
+    private static ComputationGraph cutToPooledFeatures(ComputationGraph g, String lastBlock, String... head) {
+        TransferLearning.GraphBuilder b = new TransferLearning.GraphBuilder(g);
+        for (String v : head) {
+            b.removeVertexAndConnections(v);
+        }
+        return b.addLayer("gap", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), lastBlock)
+                .setOutputs("gap")
+                .build();
     }
-    return b.addLayer("gap", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), lastBlock)
-        .setOutputs("gap")
-        .build();
-  }
 
-  @Override
-  public String id() {
-    return name + (pretrained ? "_imagenet_" : "_random_") + size;
-  }
-
-  @Override
-  public int inputSize() {
-    return size;
-  }
-
-  @Override
-  public INDArray features(INDArray nhwc) {
-    INDArray out = graph.outputSingle(false, toInput(nhwc));
-    return out.rank() > 2 ? out.reshape(out.size(0), out.length() / out.size(0)) : out;
-  }
-
-  @Override
-  public ComputationGraph graph() {
-    return graph;
-  }
-
-  @Override
-  public INDArray toInput(INDArray nhwc) {
-    return nhwc.permute(0, 3, 1, 2).dup();
-  }
-
-  @Override
-  public org.deeplearning4j.nn.conf.CNN2DFormat inputLayout() {
-    return org.deeplearning4j.nn.conf.CNN2DFormat.NCHW;
-  }
-
-  @Override
-  public Map<String, Object> describe() {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("type", name);
-    m.put("pretrained", pretrained ? "imagenet" : "random");
-    m.put("weights_file", weightsFile);
-    if (pretrained) {
-      m.put("sha256", weightsSha256);
+    @Override
+    public String id() {
+        return name + (pretrained ? "_imagenet_" : "_random_") + size;
     }
-    m.put("input_size", size);
-    m.put("layout", "NCHW");
-    m.put("normalisation", "pixel/255");
-    return m;
-  }
+
+    @Override
+    public int inputSize() {
+        return size;
+    }
+
+    @Override
+    public INDArray features(INDArray nhwc) {
+        INDArray out = graph.outputSingle(false, toInput(nhwc));
+        return out.rank() > 2 ? out.reshape(out.size(0), out.length() / out.size(0)) : out;
+    }
+
+    @Override
+    public ComputationGraph graph() {
+        return graph;
+    }
+
+    @Override
+    public INDArray toInput(INDArray nhwc) {
+        return nhwc.permute(0, 3, 1, 2).dup();
+    }
+
+    @Override
+    public org.deeplearning4j.nn.conf.CNN2DFormat inputLayout() {
+        return org.deeplearning4j.nn.conf.CNN2DFormat.NCHW;
+    }
+
+    @Override
+    public Map<String, Object> describe() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("type", name);
+        m.put("pretrained", pretrained ? "imagenet" : "random");
+        m.put("weights_file", weightsFile);
+        if (pretrained) {
+            m.put("sha256", weightsSha256);
+        }
+        m.put("input_size", size);
+        m.put("layout", "NCHW");
+        m.put("normalisation", "pixel/255");
+        return m;
+    }
 }

@@ -27,94 +27,101 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * the batch mean absorbs it), so each bias is folded into the following batch norm's mean.
  */
 public final class ZooResNet50Weights {
-  /** The file name DL4J's zoo downloads and looks for. */
-  public static final String FILE = "resnet50_dl4j_inference.v3.zip";
+    /** The file name DL4J's zoo downloads and looks for. */
+    public static final String FILE = "resnet50_dl4j_inference.v3.zip";
 
-  private ZooResNet50Weights() {}
+    private ZooResNet50Weights() {}
 
-  /** What was loaded: parameters copied and biases folded. */
-  public record Report(int copied, int biasesFolded, List<String> unused) {}
+    /** What was loaded: parameters copied and biases folded. */
+    public record Report(int copied, int biasesFolded, List<String> unused) {}
 
-  public static Report load(ComputationGraph target, Path zip) {
-    ComputationGraph source;
-    // ModelSerializer trusts the file's entries (a preprocessor.bin is Java-deserialized): DL4J gets only
-    // bytes that passed the check
-    byte[] checked = new ModelArchiveCheck().read(zip, "place DL4J's " + FILE + " there");
-    try {
-      source = ModelSerializer.restoreComputationGraph(new java.io.ByteArrayInputStream(checked), false);
-    } catch (Exception | OutOfMemoryError e) {
-      throw new CosmicException(ExitCode.USAGE, "ResNet50 weights " + zip + " are not a DL4J model file ("
-          + e.getMessage() + "); place DL4J's " + FILE + " there");
-    }
-    return copy(source.paramTable(), target, zip.toString());
-  }
-
-  /** Copies {@code src} (zoo names) into {@code target}; one exception listing every missing or misfit parameter. */
-  static Report copy(Map<String, INDArray> src, ComputationGraph target, String origin) {
-    Map<String, INDArray> dst = target.paramTable();
-    Map<String, INDArray> values = new LinkedHashMap<>();
-    List<String> problems = new ArrayList<>();
-    TreeSet<String> used = new TreeSet<>();
-    int folded = 0;
-    for (Map.Entry<String, INDArray> e : dst.entrySet()) {
-      String key = e.getKey();
-      String layer = key.substring(0, key.lastIndexOf('_'));
-      String param = key.substring(key.lastIndexOf('_') + 1);
-      String srcLayer = zooName(layer);
-      INDArray v = src.get(srcLayer + "_" + param);
-      if (v == null && param.equals("log10stdev") && src.containsKey(srcLayer + "_var")) {
-        // older DL4J files keep the running variance; this DL4J keeps log10(sqrt(var + eps))
-        used.add(srcLayer + "_var");
-        v = Transforms.log(src.get(srcLayer + "_var").add(ResNet50Graph.BN_EPS), 10, true).muli(0.5);
-      } else if (v != null) {
-        used.add(srcLayer + "_" + param);
-      }
-      if (v == null) {
-        problems.add(key + " (looked for " + srcLayer + "_" + param + ")");
-        continue;
-      }
-      if (!Arrays.equals(v.shape(), e.getValue().shape())) {
-        problems.add(key + " shape " + Arrays.toString(e.getValue().shape()) + " but the file has "
-            + Arrays.toString(v.shape()));
-        continue;
-      }
-      if (param.equals("mean")) {
-        INDArray bias = src.get(zooName(convOf(layer)) + "_b");
-        if (bias != null) {
-          if (!Arrays.equals(bias.shape(), v.shape())) {
-            problems.add(key + ": bias of " + convOf(layer) + " has shape " + Arrays.toString(bias.shape()));
-            continue;
-          }
-          used.add(zooName(convOf(layer)) + "_b");
-          v = v.sub(bias);
-          folded++;
+    public static Report load(ComputationGraph target, Path zip) {
+        ComputationGraph source;
+        // ModelSerializer trusts the file's entries (a preprocessor.bin is Java-deserialized): DL4J gets only
+        // bytes that passed the check
+        byte[] checked = new ModelArchiveCheck().read(zip, "place DL4J's " + FILE + " there");
+        try {
+            source = ModelSerializer.restoreComputationGraph(new java.io.ByteArrayInputStream(checked), false);
+        } catch (Exception | OutOfMemoryError e) {
+            throw new CosmicException(
+                    ExitCode.USAGE,
+                    "ResNet50 weights " + zip + " are not a DL4J model file (" + e.getMessage() + "); place DL4J's "
+                            + FILE + " there");
         }
-      }
-      values.put(key, v);
+        return copy(source.paramTable(), target, zip.toString());
     }
-    if (!problems.isEmpty()) {
-      throw new CosmicException(ExitCode.USAGE, "ResNet50 weights " + origin + " do not fit ResNet50 v1: "
-          + problems.size() + " of " + dst.size() + " parameters missing or misshapen: "
-          + String.join(", ", problems.subList(0, Math.min(8, problems.size())))
-          + (problems.size() > 8 ? ", ..." : "") + "; use DL4J's " + FILE);
+
+    /** Copies {@code src} (zoo names) into {@code target}; one exception listing every missing or misfit parameter. */
+    static Report copy(Map<String, INDArray> src, ComputationGraph target, String origin) {
+        Map<String, INDArray> dst = target.paramTable();
+        Map<String, INDArray> values = new LinkedHashMap<>();
+        List<String> problems = new ArrayList<>();
+        TreeSet<String> used = new TreeSet<>();
+        int folded = 0;
+        for (Map.Entry<String, INDArray> e : dst.entrySet()) {
+            String key = e.getKey();
+            String layer = key.substring(0, key.lastIndexOf('_'));
+            String param = key.substring(key.lastIndexOf('_') + 1);
+            String srcLayer = zooName(layer);
+            INDArray v = src.get(srcLayer + "_" + param);
+            if (v == null && param.equals("log10stdev") && src.containsKey(srcLayer + "_var")) {
+                // older DL4J files keep the running variance; this DL4J keeps log10(sqrt(var + eps))
+                used.add(srcLayer + "_var");
+                v = Transforms.log(src.get(srcLayer + "_var").add(ResNet50Graph.BN_EPS), 10, true)
+                        .muli(0.5);
+            } else if (v != null) {
+                used.add(srcLayer + "_" + param);
+            }
+            if (v == null) {
+                problems.add(key + " (looked for " + srcLayer + "_" + param + ")");
+                continue;
+            }
+            if (!Arrays.equals(v.shape(), e.getValue().shape())) {
+                problems.add(key + " shape " + Arrays.toString(e.getValue().shape()) + " but the file has "
+                        + Arrays.toString(v.shape()));
+                continue;
+            }
+            if (param.equals("mean")) {
+                INDArray bias = src.get(zooName(convOf(layer)) + "_b");
+                if (bias != null) {
+                    if (!Arrays.equals(bias.shape(), v.shape())) {
+                        problems.add(
+                                key + ": bias of " + convOf(layer) + " has shape " + Arrays.toString(bias.shape()));
+                        continue;
+                    }
+                    used.add(zooName(convOf(layer)) + "_b");
+                    v = v.sub(bias);
+                    folded++;
+                }
+            }
+            values.put(key, v);
+        }
+        if (!problems.isEmpty()) {
+            throw new CosmicException(
+                    ExitCode.USAGE,
+                    "ResNet50 weights " + origin + " do not fit ResNet50 v1: "
+                            + problems.size() + " of " + dst.size() + " parameters missing or misshapen: "
+                            + String.join(", ", problems.subList(0, Math.min(8, problems.size())))
+                            + (problems.size() > 8 ? ", ..." : "") + "; use DL4J's " + FILE);
+        }
+        values.forEach((k, v) -> target.setParam(k, v.castTo(dst.get(k).dataType())));
+        List<String> unused =
+                src.keySet().stream().filter(k -> !used.contains(k)).sorted().toList();
+        return new Report(values.size(), folded, unused);
     }
-    values.forEach((k, v) -> target.setParam(k, v.castTo(dst.get(k).dataType())));
-    List<String> unused = src.keySet().stream().filter(k -> !used.contains(k)).sorted().toList();
-    return new Report(values.size(), folded, unused);
-  }
 
-  /** The zoo's name for one of {@link ResNet50Graph}'s layers. */
-  static String zooName(String layer) {
-    return switch (layer) {
-      case "conv1" -> "stem-cnn1";
-      case "bn_conv1" -> "stem-batch1";
-      case ResNet50Graph.HEAD -> "output";
-      default -> layer;
-    };
-  }
+    /** The zoo's name for one of {@link ResNet50Graph}'s layers. */
+    static String zooName(String layer) {
+        return switch (layer) {
+            case "conv1" -> "stem-cnn1";
+            case "bn_conv1" -> "stem-batch1";
+            case ResNet50Graph.HEAD -> "output";
+            default -> layer;
+        };
+    }
 
-  /** The convolution a batch norm follows: bn_conv1 -> conv1, bn2a_branch2a -> res2a_branch2a. */
-  static String convOf(String bnLayer) {
-    return bnLayer.equals("bn_conv1") ? "conv1" : "res" + bnLayer.substring(2);
-  }
+    /** The convolution a batch norm follows: bn_conv1 -> conv1, bn2a_branch2a -> res2a_branch2a. */
+    static String convOf(String bnLayer) {
+        return bnLayer.equals("bn_conv1") ? "conv1" : "res" + bnLayer.substring(2);
+    }
 }

@@ -31,112 +31,126 @@ import org.nd4j.nativeblas.NativeOpsHolder;
  * offline Keras backbone.
  */
 public final class Dl4jTrainSide {
-  private Dl4jTrainSide() {}
+    private Dl4jTrainSide() {}
 
-  public static void main(String[] args) throws Exception {
-    ResNet50Variant variant = ResNet50Variant.parse("--variant", args[0]);
-    int size = Integer.parseInt(args[1]);
-    int batch = Integer.parseInt(args[2]);
-    int warmup = Integer.parseInt(args[3]);
-    int iterations = Integer.parseInt(args[4]);
-    CNN2DFormat layout = CNN2DFormat.valueOf(args[5]);
-    boolean trainOnly = args.length > 6 && args[6].equals("train-only"); // dev/profile-train: nothing else sampled
-    String kerasModel = args.length > 7 ? args[7] : "";
-    OneDnnHelpers.enable();
-    double peak = trainOnly ? Double.NaN : sgemmPeak();
-    ComputationGraphConfiguration conf = ResNet50Graph.build(variant, size, 1000, 42, new Adam(1e-3), layout);
-    ComputationGraph net = new ComputationGraph(conf);
-    net.init();
-    INDArray x = (layout == CNN2DFormat.NCHW ? Nd4j.rand(DataType.FLOAT, batch, 3, size, size)
-        : Nd4j.rand(DataType.FLOAT, batch, size, size, 3)).addi(0.01);
-    INDArray y = Nd4j.zeros(DataType.FLOAT, batch, 1000);
-    for (int i = 0; i < batch; i++) {
-      y.putScalar(i, (i * 37) % 1000, 1f);
+    public static void main(String[] args) throws Exception {
+        ResNet50Variant variant = ResNet50Variant.parse("--variant", args[0]);
+        int size = Integer.parseInt(args[1]);
+        int batch = Integer.parseInt(args[2]);
+        int warmup = Integer.parseInt(args[3]);
+        int iterations = Integer.parseInt(args[4]);
+        CNN2DFormat layout = CNN2DFormat.valueOf(args[5]);
+        boolean trainOnly = args.length > 6 && args[6].equals("train-only"); // dev/profile-train: nothing else sampled
+        String kerasModel = args.length > 7 ? args[7] : "";
+        OneDnnHelpers.enable();
+        double peak = trainOnly ? Double.NaN : sgemmPeak();
+        ComputationGraphConfiguration conf = ResNet50Graph.build(variant, size, 1000, 42, new Adam(1e-3), layout);
+        ComputationGraph net = new ComputationGraph(conf);
+        net.init();
+        INDArray x = (layout == CNN2DFormat.NCHW
+                        ? Nd4j.rand(DataType.FLOAT, batch, 3, size, size)
+                        : Nd4j.rand(DataType.FLOAT, batch, size, size, 3))
+                .addi(0.01);
+        INDArray y = Nd4j.zeros(DataType.FLOAT, batch, 1000);
+        for (int i = 0; i < batch; i++) {
+            y.putScalar(i, (i * 37) % 1000, 1f);
+        }
+        DataSet ds = new DataSet(x, y);
+        List<Double> train = timed(warmup, iterations, () -> net.fit(ds));
+        List<Double> infer = trainOnly ? List.of() : timed(warmup, iterations, () -> net.outputSingle(false, x));
+        long trainable = net.paramTable().entrySet().stream()
+                .filter(e -> !e.getKey().endsWith("_mean") && !e.getKey().endsWith("_log10stdev"))
+                .mapToLong(e -> e.getValue().length())
+                .sum();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("side", "dl4j");
+        out.put("train_s", train);
+        out.put("infer_s", infer);
+        out.put("threads", NativeOpsHolder.getInstance().getDeviceNativeOps().ompGetMaxThreads());
+        out.put("params", trainable);
+        out.put("forward_flops", GraphFlops.forwardFlops(conf, InputType.convolutional(size, size, 3, layout)));
+        out.put("peak_gflops", peak);
+        out.put("peak_rss_mb", BenchResult.peakRssMb()); // before the feature passes below: training's peak
+        if (!trainOnly) {
+            // what every frozen-mode training and prediction pays: the backbones as feature extractors, as those run
+            // them (NHWC; ResNet50 with its batch norms folded), random weights
+            ResNet50Backbone resnet = new ResNet50Backbone(
+                    variant, size, java.nio.file.Files.createTempDirectory("no-weights"), true, 42);
+            out.put("features_resnet50_img_s", featuresPerSecond(resnet::features, size, batch, warmup, iterations));
+            if (!kerasModel.isEmpty() && java.nio.file.Files.isRegularFile(java.nio.file.Path.of(kerasModel))) {
+                out.put(
+                        "features_keras_img_s",
+                        featuresPerSecond(
+                                new KerasH5Backbone(java.nio.file.Path.of(kerasModel), 224)::features,
+                                224,
+                                batch,
+                                warmup,
+                                iterations));
+            }
+        }
+        out.put(
+                "version",
+                "DL4J " + mavenVersion() + ", ND4J "
+                        + Nd4j.getBackend().getClass().getSimpleName());
+        out.put(
+                "config",
+                layout + " | oneDNN helpers " + (OneDnnHelpers.enabled() ? "on" : "off") + " | "
+                        + Nd4j.getExecutioner().getEnvironmentInformation().getOrDefault("blas.vendor", "?") + " | "
+                        + Nd4j.getExecutioner().getEnvironmentInformation().getOrDefault("cores", "?") + " cores");
+        System.out.println(new ObjectMapper().writeValueAsString(out));
     }
-    DataSet ds = new DataSet(x, y);
-    List<Double> train = timed(warmup, iterations, () -> net.fit(ds));
-    List<Double> infer = trainOnly ? List.of() : timed(warmup, iterations, () -> net.outputSingle(false, x));
-    long trainable = net.paramTable().entrySet().stream()
-        .filter(e -> !e.getKey().endsWith("_mean") && !e.getKey().endsWith("_log10stdev"))
-        .mapToLong(e -> e.getValue().length()).sum();
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("side", "dl4j");
-    out.put("train_s", train);
-    out.put("infer_s", infer);
-    out.put("threads", NativeOpsHolder.getInstance().getDeviceNativeOps().ompGetMaxThreads());
-    out.put("params", trainable);
-    out.put("forward_flops", GraphFlops.forwardFlops(conf, InputType.convolutional(size, size, 3, layout)));
-    out.put("peak_gflops", peak);
-    out.put("peak_rss_mb", BenchResult.peakRssMb()); // before the feature passes below: training's peak
-    if (!trainOnly) {
-      // what every frozen-mode training and prediction pays: the backbones as feature extractors, as those run
-      // them (NHWC; ResNet50 with its batch norms folded), random weights
-      ResNet50Backbone resnet = new ResNet50Backbone(variant, size,
-          java.nio.file.Files.createTempDirectory("no-weights"), true, 42);
-      out.put("features_resnet50_img_s", featuresPerSecond(resnet::features, size, batch, warmup, iterations));
-      if (!kerasModel.isEmpty() && java.nio.file.Files.isRegularFile(java.nio.file.Path.of(kerasModel))) {
-        out.put("features_keras_img_s", featuresPerSecond(
-            new KerasH5Backbone(java.nio.file.Path.of(kerasModel), 224)::features, 224, batch, warmup, iterations));
-      }
-    }
-    out.put("version", "DL4J " + mavenVersion() + ", ND4J " + Nd4j.getBackend().getClass().getSimpleName());
-    out.put("config", layout + " | oneDNN helpers " + (OneDnnHelpers.enabled() ? "on" : "off") + " | "
-        + Nd4j.getExecutioner().getEnvironmentInformation().getOrDefault("blas.vendor", "?") + " | "
-        + Nd4j.getExecutioner().getEnvironmentInformation().getOrDefault("cores", "?") + " cores");
-    System.out.println(new ObjectMapper().writeValueAsString(out));
-  }
 
-  /** Images/s of a backbone's features on an NHWC batch in [0,1) (median of the timed runs). */
-  private static double featuresPerSecond(java.util.function.UnaryOperator<INDArray> features, int size, int batch,
-      int warmup, int iterations) {
-    INDArray x = Nd4j.rand(DataType.FLOAT, batch, size, size, 3);
-    List<Double> t = timed(warmup, iterations, () -> features.apply(x));
-    return batch / t.stream().sorted().toList().get(t.size() / 2);
-  }
-
-  private static String mavenVersion() {
-    try (var in = Dl4jTrainSide.class.getResourceAsStream(
-        "/META-INF/maven/org.deeplearning4j/deeplearning4j-nn/pom.properties")) {
-      java.util.Properties p = new java.util.Properties();
-      p.load(in);
-      return p.getProperty("version");
-    } catch (Exception | Error e) {
-      return "?";
+    /** Images/s of a backbone's features on an NHWC batch in [0,1) (median of the timed runs). */
+    private static double featuresPerSecond(
+            java.util.function.UnaryOperator<INDArray> features, int size, int batch, int warmup, int iterations) {
+        INDArray x = Nd4j.rand(DataType.FLOAT, batch, size, size, 3);
+        List<Double> t = timed(warmup, iterations, () -> features.apply(x));
+        return batch / t.stream().sorted().toList().get(t.size() / 2);
     }
-  }
 
-  /**
-   * Seconds of each timed run after the warm-ups. A GC runs between runs, untimed: ND4J's off-heap buffers
-   * are freed when Java collects their owners, and without it RSS grows by GBs over a few batches.
-   */
-  static List<Double> timed(int warmup, int n, Runnable r) {
-    List<Double> s = new ArrayList<>();
-    for (int i = 0; i < warmup + n; i++) {
-      System.gc();
-      long t0 = System.nanoTime();
-      r.run();
-      double d = (System.nanoTime() - t0) / 1e9;
-      if (i >= warmup) {
-        s.add(d);
-      }
+    private static String mavenVersion() {
+        try (var in = Dl4jTrainSide.class.getResourceAsStream(
+                "/META-INF/maven/org.deeplearning4j/deeplearning4j-nn/pom.properties")) {
+            java.util.Properties p = new java.util.Properties();
+            p.load(in);
+            return p.getProperty("version");
+        } catch (Exception | Error e) {
+            return "?";
+        }
     }
-    return s;
-  }
 
-  /** GFLOP/s of a 2048x2048x2048 float matrix product (2*n^3 flops), best of 5 after one warm-up. */
-  static double sgemmPeak() {
-    int n = 2048;
-    INDArray a = Nd4j.rand(DataType.FLOAT, n, n);
-    INDArray b = Nd4j.rand(DataType.FLOAT, n, n);
-    double best = 0;
-    for (int i = 0; i < 6; i++) {
-      long t0 = System.nanoTime();
-      a.mmul(b);
-      double s = (System.nanoTime() - t0) / 1e9;
-      if (i > 0) {
-        best = Math.max(best, 2.0 * n * n * n / s / 1e9);
-      }
+    /**
+     * Seconds of each timed run after the warm-ups. A GC runs between runs, untimed: ND4J's off-heap buffers
+     * are freed when Java collects their owners, and without it RSS grows by GBs over a few batches.
+     */
+    static List<Double> timed(int warmup, int n, Runnable r) {
+        List<Double> s = new ArrayList<>();
+        for (int i = 0; i < warmup + n; i++) {
+            System.gc();
+            long t0 = System.nanoTime();
+            r.run();
+            double d = (System.nanoTime() - t0) / 1e9;
+            if (i >= warmup) {
+                s.add(d);
+            }
+        }
+        return s;
     }
-    return best;
-  }
+
+    /** GFLOP/s of a 2048x2048x2048 float matrix product (2*n^3 flops), best of 5 after one warm-up. */
+    static double sgemmPeak() {
+        int n = 2048;
+        INDArray a = Nd4j.rand(DataType.FLOAT, n, n);
+        INDArray b = Nd4j.rand(DataType.FLOAT, n, n);
+        double best = 0;
+        for (int i = 0; i < 6; i++) {
+            long t0 = System.nanoTime();
+            a.mmul(b);
+            double s = (System.nanoTime() - t0) / 1e9;
+            if (i > 0) {
+                best = Math.max(best, 2.0 * n * n * n / s / 1e9);
+            }
+        }
+        return best;
+    }
 }

@@ -16,30 +16,51 @@ import java.util.Locale;
  * </ul>
  * A GPU worker is assumed {@code gpuSpeedup} times one measured CPU core (a stated assumption).
  */
-record ScalingModel(double coreFineTuneRate, int perWorkerBatch, int averagingFrequency, double roundOverheadS,
-    double bytesPerWorkerRound, double driverBytesPerS, double coreExtractRate, double extractEfficiency,
-    double gpuSpeedup) {
+record ScalingModel(
+        double coreFineTuneRate,
+        int perWorkerBatch,
+        int averagingFrequency,
+        double roundOverheadS,
+        double bytesPerWorkerRound,
+        double driverBytesPerS,
+        double coreExtractRate,
+        double extractEfficiency,
+        double gpuSpeedup) {
 
-  double fineTune(int workers, double workerRate) {
-    double images = (double) perWorkerBatch * averagingFrequency;
-    return workers * images / (images / workerRate + Math.max(0, roundOverheadS)
-        + workers * bytesPerWorkerRound / driverBytesPerS);
-  }
-
-  double extract(int workers, double workerRate) {
-    return workers * workerRate * extractEfficiency;
-  }
-
-  void print(PrintStream out) {
-    out.printf(Locale.ROOT, "%nscaling model (predicted, not measured): weak scaling, %d images per worker minibatch, "
-        + "averaging every %d; round overhead %.3f s (measured at 2 workers); %.1f MB per worker per round over a "
-        + "driver link of %.1f Gbit/s (assumed); a GPU worker = %.0fx one CPU core (assumed)%n", perWorkerBatch,
-        averagingFrequency, roundOverheadS, bytesPerWorkerRound / 1e6, driverBytesPerS * 8 / 1e9, gpuSpeedup);
-    out.printf("%8s %18s %18s %18s %18s%n", "workers", "fine-tune CPU", "fine-tune GPU", "extract CPU", "extract GPU");
-    for (int w : new int[] {8, 32, 128}) {
-      out.printf(Locale.ROOT, "%8d %14.0f i/s %14.0f i/s %14.0f i/s %14.0f i/s%n", w,
-          fineTune(w, coreFineTuneRate), fineTune(w, coreFineTuneRate * gpuSpeedup),
-          extract(w, coreExtractRate), extract(w, coreExtractRate * gpuSpeedup));
+    double fineTune(int workers, double workerRate) {
+        double images = (double) perWorkerBatch * averagingFrequency;
+        return workers
+                * images
+                / (images / workerRate + Math.max(0, roundOverheadS) + workers * bytesPerWorkerRound / driverBytesPerS);
     }
-  }
+
+    double extract(int workers, double workerRate) {
+        return workers * workerRate * extractEfficiency;
+    }
+
+    void print(PrintStream out) {
+        out.printf(
+                Locale.ROOT,
+                "%nscaling model (predicted, not measured): weak scaling, %d images per worker minibatch, "
+                        + "averaging every %d; round overhead %.3f s (measured at 2 workers); %.1f MB per worker per round over a "
+                        + "driver link of %.1f Gbit/s (assumed); a GPU worker = %.0fx one CPU core (assumed)%n",
+                perWorkerBatch,
+                averagingFrequency,
+                roundOverheadS,
+                bytesPerWorkerRound / 1e6,
+                driverBytesPerS * 8 / 1e9,
+                gpuSpeedup);
+        out.printf(
+                "%8s %18s %18s %18s %18s%n", "workers", "fine-tune CPU", "fine-tune GPU", "extract CPU", "extract GPU");
+        for (int w : new int[] {8, 32, 128}) {
+            out.printf(
+                    Locale.ROOT,
+                    "%8d %14.0f i/s %14.0f i/s %14.0f i/s %14.0f i/s%n",
+                    w,
+                    fineTune(w, coreFineTuneRate),
+                    fineTune(w, coreFineTuneRate * gpuSpeedup),
+                    extract(w, coreExtractRate),
+                    extract(w, coreExtractRate * gpuSpeedup));
+        }
+    }
 }

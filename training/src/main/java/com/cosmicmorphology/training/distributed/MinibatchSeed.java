@@ -15,30 +15,34 @@ import org.nd4j.linalg.factory.Nd4j;
  * or JVM fits it.
  */
 final class MinibatchSeed implements TrainingHook {
-  private static final long serialVersionUID = 1L;
-  private final long seed;
+    private static final long serialVersionUID = 1L;
+    private final long seed;
 
-  MinibatchSeed(long seed) {
-    this.seed = seed;
-  }
+    MinibatchSeed(long seed) {
+        this.seed = seed;
+    }
 
-  @Override
-  public void preUpdate(DataSet minibatch, Model model) {
-    Nd4j.getRandom().setSeed(seed * 31 + Arrays.hashCode(minibatch.getFeatures().data().asFloat()));
-  }
+    @Override
+    public void preUpdate(DataSet minibatch, Model model) {
+        Nd4j.getRandom()
+                .setSeed(seed * 31
+                        + Arrays.hashCode(minibatch.getFeatures().data().asFloat()));
+    }
 
-  @Override
-  public void postUpdate(DataSet minibatch, Model model) {
-    // nothing after the update
-  }
+    @Override
+    public void postUpdate(DataSet minibatch, Model model) {
+        // nothing after the update
+    }
 
-  @Override
-  public void preUpdate(MultiDataSet minibatch, Model model) {
-    Nd4j.getRandom().setSeed(seed * 31 + Arrays.hashCode(minibatch.getFeatures(0).data().asFloat()));
-  }
+    @Override
+    public void preUpdate(MultiDataSet minibatch, Model model) {
+        Nd4j.getRandom()
+                .setSeed(seed * 31
+                        + Arrays.hashCode(minibatch.getFeatures(0).data().asFloat()));
+    }
 
-  @Override
-  public void postUpdate(MultiDataSet minibatch, Model model) {
-    // nothing after the update
-  }
+    @Override
+    public void postUpdate(MultiDataSet minibatch, Model model) {
+        // nothing after the update
+    }
 }

@@ -26,67 +26,81 @@ import scala.Tuple2;
  * driver runs no pass; it sees no image bytes.
  */
 public final class FineTunedOnExecutors {
-  /** The stage tag of these jobs ({@link ExecutorFeatures#STAGE_PROPERTY}). */
-  public static final String STAGE = "fine-tuned-scoring";
-  private static final int BATCH = 16;
-  private static final Map<String, ComputationGraph> BUILT = new ConcurrentHashMap<>();
+    /** The stage tag of these jobs ({@link ExecutorFeatures#STAGE_PROPERTY}). */
+    public static final String STAGE = "fine-tuned-scoring";
 
-  private FineTunedOnExecutors() {}
+    private static final int BATCH = 16;
+    private static final Map<String, ComputationGraph> BUILT = new ConcurrentHashMap<>();
 
-  /**
-   * Class probabilities (views 0..views-1 averaged) by content hash; hashes whose bytes do not decode are
-   * absent from the result.
-   */
-  static Map<String, double[]> score(SparkSession spark, LakeLayout lake, String modelId, ComputationGraph net,
-      boolean nchw, int size, String policy, int views, List<String> shas,
-      com.cosmicmorphology.common.image.DecodeLimits limits) {
-    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    String json = net.getConfiguration().toJson();
-    Broadcast<INDArray> params = jsc.broadcast(net.params().dup());
-    int tasks = Math.max(1, Math.min(shas.size(), 2 * jsc.defaultParallelism()));
-    String before = spark.sparkContext().getLocalProperty(ExecutorFeatures.STAGE_PROPERTY);
-    spark.sparkContext().setLocalProperty(ExecutorFeatures.STAGE_PROPERTY, STAGE);
-    try {
-      List<Tuple2<String, double[]>> rows = ExecutorPixels.of(spark, lake, shas, size, policy).javaRDD()
-          .repartition(tasks).mapPartitions((Iterator<Row> it) -> {
-            List<Tuple2<String, double[]>> out = new ArrayList<>();
-            if (!it.hasNext()) {
-              return out.iterator();
-            }
-            ComputationGraph g = BUILT.computeIfAbsent(modelId, k -> {
-              ComputationGraph c = new ComputationGraph(ComputationGraphConfiguration.fromJson(json));
-              c.init(params.value(), true);
-              return c;
-            });
-            List<String> ids = new ArrayList<>();
-            List<byte[]> batch = new ArrayList<>();
-            while (it.hasNext()) {
-              Row r = it.next();
-              byte[] px = ExecutorPixels.pixels(r, size, policy, limits);
-              if (px != null) {
-                ids.add(r.getString(0));
-                batch.add(px);
-              }
-              if (batch.size() == BATCH || (!it.hasNext() && !batch.isEmpty())) {
-                double[][] p;
-                synchronized (g) { // one network per JVM; its tasks take turns (ND4J already uses every core)
-                  p = FineTuneTrainer.probabilities(g, a -> nchw ? a.permute(0, 3, 1, 2).dup() : a, size, batch, views);
-                }
-                for (int i = 0; i < ids.size(); i++) {
-                  out.add(new Tuple2<>(ids.get(i), p[i]));
-                }
-                ids.clear();
-                batch.clear();
-              }
-            }
-            return out.iterator();
-          }).collect();
-      Map<String, double[]> out = new HashMap<>();
-      rows.forEach(t -> out.put(t._1(), t._2()));
-      return out;
-    } finally {
-      params.destroy();
-      spark.sparkContext().setLocalProperty(ExecutorFeatures.STAGE_PROPERTY, before);
+    private FineTunedOnExecutors() {}
+
+    /**
+     * Class probabilities (views 0..views-1 averaged) by content hash; hashes whose bytes do not decode are
+     * absent from the result.
+     */
+    static Map<String, double[]> score(
+            SparkSession spark,
+            LakeLayout lake,
+            String modelId,
+            ComputationGraph net,
+            boolean nchw,
+            int size,
+            String policy,
+            int views,
+            List<String> shas,
+            com.cosmicmorphology.common.image.DecodeLimits limits) {
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        String json = net.getConfiguration().toJson();
+        Broadcast<INDArray> params = jsc.broadcast(net.params().dup());
+        int tasks = Math.max(1, Math.min(shas.size(), 2 * jsc.defaultParallelism()));
+        String before = spark.sparkContext().getLocalProperty(ExecutorFeatures.STAGE_PROPERTY);
+        spark.sparkContext().setLocalProperty(ExecutorFeatures.STAGE_PROPERTY, STAGE);
+        try {
+            List<Tuple2<String, double[]>> rows = ExecutorPixels.of(spark, lake, shas, size, policy)
+                    .javaRDD()
+                    .repartition(tasks)
+                    .mapPartitions((Iterator<Row> it) -> {
+                        List<Tuple2<String, double[]>> out = new ArrayList<>();
+                        if (!it.hasNext()) {
+                            return out.iterator();
+                        }
+                        ComputationGraph g = BUILT.computeIfAbsent(modelId, k -> {
+                            ComputationGraph c = new ComputationGraph(ComputationGraphConfiguration.fromJson(json));
+                            c.init(params.value(), true);
+                            return c;
+                        });
+                        List<String> ids = new ArrayList<>();
+                        List<byte[]> batch = new ArrayList<>();
+                        while (it.hasNext()) {
+                            Row r = it.next();
+                            byte[] px = ExecutorPixels.pixels(r, size, policy, limits);
+                            if (px != null) {
+                                ids.add(r.getString(0));
+                                batch.add(px);
+                            }
+                            if (batch.size() == BATCH || (!it.hasNext() && !batch.isEmpty())) {
+                                double[][] p;
+                                synchronized (
+                                        g) { // one network per JVM; its tasks take turns (ND4J already uses every core)
+                                    p = FineTuneTrainer.probabilities(
+                                            g, a -> nchw ? a.permute(0, 3, 1, 2).dup() : a, size, batch, views);
+                                }
+                                for (int i = 0; i < ids.size(); i++) {
+                                    out.add(new Tuple2<>(ids.get(i), p[i]));
+                                }
+                                ids.clear();
+                                batch.clear();
+                            }
+                        }
+                        return out.iterator();
+                    })
+                    .collect();
+            Map<String, double[]> out = new HashMap<>();
+            rows.forEach(t -> out.put(t._1(), t._2()));
+            return out;
+        } finally {
+            params.destroy();
+            spark.sparkContext().setLocalProperty(ExecutorFeatures.STAGE_PROPERTY, before);
+        }
     }
-  }
 }

@@ -14,23 +14,25 @@ import java.util.HexFormat;
  * they were made; the random part keeps ids from two machines apart.
  */
 public final class ModelIds {
-  private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS")
-      .withZone(ZoneOffset.UTC);
-  private static final SecureRandom RANDOM = new SecureRandom();
-  /** This JVM's ids. */
-  public static final ModelIds JVM = new ModelIds();
-  private long lastMillis;
+    private static final DateTimeFormatter TIME =
+            DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS").withZone(ZoneOffset.UTC);
+    private static final SecureRandom RANDOM = new SecureRandom();
+    /** This JVM's ids. */
+    public static final ModelIds JVM = new ModelIds();
 
-  public String next(String backboneId) {
-    return next(backboneId, Instant.now());
-  }
+    private long lastMillis;
 
-  /** The id for a model finished at {@code now}. */
-  public synchronized String next(String backboneId, Instant now) {
-    long millis = Math.max(now.toEpochMilli(), lastMillis + 1);
-    lastMillis = millis;
-    byte[] suffix = new byte[2];
-    RANDOM.nextBytes(suffix);
-    return backboneId + "-" + TIME.format(Instant.ofEpochMilli(millis)) + "-" + HexFormat.of().formatHex(suffix);
-  }
+    public String next(String backboneId) {
+        return next(backboneId, Instant.now());
+    }
+
+    /** The id for a model finished at {@code now}. */
+    public synchronized String next(String backboneId, Instant now) {
+        long millis = Math.max(now.toEpochMilli(), lastMillis + 1);
+        lastMillis = millis;
+        byte[] suffix = new byte[2];
+        RANDOM.nextBytes(suffix);
+        return backboneId + "-" + TIME.format(Instant.ofEpochMilli(millis)) + "-"
+                + HexFormat.of().formatHex(suffix);
+    }
 }

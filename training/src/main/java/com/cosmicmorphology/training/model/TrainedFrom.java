@@ -22,56 +22,61 @@ import java.util.Optional;
  * tables on every run, so a scheduled pipeline moves every version even when not one image changed.
  */
 public record TrainedFrom(int images, String imagesSha256, String settingsSha256) {
-  public static final String KEY = "trained_from";
-  private static final ObjectMapper JSON = new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+    public static final String KEY = "trained_from";
+    private static final ObjectMapper JSON =
+            new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
 
-  /** The train + val images a training reads, under the given configuration. */
-  public static TrainedFrom of(List<LabelledImage> trainAndVal, CosmicConfig config) {
-    return new TrainedFrom(trainAndVal.size(), TrainingData.digest(trainAndVal), settingsSha256(config));
-  }
+    /** The train + val images a training reads, under the given configuration. */
+    public static TrainedFrom of(List<LabelledImage> trainAndVal, CosmicConfig config) {
+        return new TrainedFrom(trainAndVal.size(), TrainingData.digest(trainAndVal), settingsSha256(config));
+    }
 
-  static String settingsSha256(CosmicConfig config) {
+    static String settingsSha256(CosmicConfig config) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> settings = JSON.convertValue(config.training(), Map.class);
+        settings.remove("model-dir");
+        settings.put("inputs.policy", config.inputs().policy().key());
+        try {
+            return Hashes.sha256(JSON.writeValueAsString(settings).getBytes(StandardCharsets.UTF_8));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("training settings do not serialise: " + e.getMessage(), e);
+        }
+    }
+
+    /** As metadata.json holds it. */
+    public Map<String, Object> metadata() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("images", images);
+        m.put("images_sha256", imagesSha256);
+        m.put("settings_sha256", settingsSha256);
+        return m;
+    }
+
+    /** What a model's metadata records; empty for models trained before it was recorded. */
     @SuppressWarnings("unchecked")
-    Map<String, Object> settings = JSON.convertValue(config.training(), Map.class);
-    settings.remove("model-dir");
-    settings.put("inputs.policy", config.inputs().policy().key());
-    try {
-      return Hashes.sha256(JSON.writeValueAsString(settings).getBytes(StandardCharsets.UTF_8));
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("training settings do not serialise: " + e.getMessage(), e);
+    public static Optional<TrainedFrom> recorded(Map<String, Object> metadata) {
+        if (!(metadata.get(KEY) instanceof Map<?, ?> m)) {
+            return Optional.empty();
+        }
+        Map<String, Object> t = (Map<String, Object>) m;
+        return Optional.of(
+                new TrainedFrom(((Number) t.get("images")).intValue(), (String) t.get("images_sha256"), (String)
+                        t.get("settings_sha256")));
     }
-  }
 
-  /** As metadata.json holds it. */
-  public Map<String, Object> metadata() {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("images", images);
-    m.put("images_sha256", imagesSha256);
-    m.put("settings_sha256", settingsSha256);
-    return m;
-  }
-
-  /** What a model's metadata records; empty for models trained before it was recorded. */
-  @SuppressWarnings("unchecked")
-  public static Optional<TrainedFrom> recorded(Map<String, Object> metadata) {
-    if (!(metadata.get(KEY) instanceof Map<?, ?> m)) {
-      return Optional.empty();
+    /** What differs from what an earlier training recorded, in words; empty when nothing does. */
+    public List<String> changesSince(TrainedFrom earlier) {
+        List<String> changes = new ArrayList<>();
+        if (!imagesSha256.equals(earlier.imagesSha256())) {
+            changes.add(
+                    images == earlier.images()
+                            ? "the train + val images changed (" + images + " images: labels, splits, "
+                                    + "groups or content)"
+                            : "the train + val images changed (" + earlier.images() + " -> " + images + " images)");
+        }
+        if (!settingsSha256.equals(earlier.settingsSha256())) {
+            changes.add("the training settings changed (training.* or inputs.policy)");
+        }
+        return changes;
     }
-    Map<String, Object> t = (Map<String, Object>) m;
-    return Optional.of(new TrainedFrom(((Number) t.get("images")).intValue(), (String) t.get("images_sha256"),
-        (String) t.get("settings_sha256")));
-  }
-
-  /** What differs from what an earlier training recorded, in words; empty when nothing does. */
-  public List<String> changesSince(TrainedFrom earlier) {
-    List<String> changes = new ArrayList<>();
-    if (!imagesSha256.equals(earlier.imagesSha256())) {
-      changes.add(images == earlier.images() ? "the train + val images changed (" + images + " images: labels, splits, "
-          + "groups or content)" : "the train + val images changed (" + earlier.images() + " -> " + images + " images)");
-    }
-    if (!settingsSha256.equals(earlier.settingsSha256())) {
-      changes.add("the training settings changed (training.* or inputs.policy)");
-    }
-    return changes;
-  }
 }

@@ -6,20 +6,20 @@ package com.cosmicmorphology.training.predict;
  * characters (a right-to-left override would show a name reversed) are written as {@code \\uXXXX}.
  */
 public final class PrintableText {
-  private PrintableText() {}
+    private PrintableText() {}
 
-  public static String of(String s) {
-    if (s == null) {
-      return "null";
+    public static String of(String s) {
+        if (s == null) {
+            return "null";
+        }
+        StringBuilder b = new StringBuilder(s.length());
+        s.codePoints().forEach(c -> {
+            if (Character.isISOControl(c) || Character.getType(c) == Character.FORMAT) {
+                b.append(String.format("\\u%04x", c));
+            } else {
+                b.appendCodePoint(c);
+            }
+        });
+        return b.toString();
     }
-    StringBuilder b = new StringBuilder(s.length());
-    s.codePoints().forEach(c -> {
-      if (Character.isISOControl(c) || Character.getType(c) == Character.FORMAT) {
-        b.append(String.format("\\u%04x", c));
-      } else {
-        b.appendCodePoint(c);
-      }
-    });
-    return b.toString();
-  }
 }

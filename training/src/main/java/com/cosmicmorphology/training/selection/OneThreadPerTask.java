@@ -11,25 +11,25 @@ import org.nd4j.nativeblas.NativeOpsHolder;
  * JVM had, so the driver's own work (local mode runs tasks in the driver) gets all cores back.
  */
 final class OneThreadPerTask {
-  private static int active;
-  private static int saved;
+    private static int active;
+    private static int saved;
 
-  private OneThreadPerTask() {}
+    private OneThreadPerTask() {}
 
-  static synchronized void enter() {
-    // ND4J initialises its backend (which loads the native library behind NativeOpsHolder) on first use of
-    // Nd4j; reaching NativeOpsHolder first, as a fresh executor JVM's first task did, failed its class
-    // initialisation for the JVM's whole life (NoClassDefFoundError on every later task).
-    Nd4j.getExecutioner();
-    if (active++ == 0) {
-      saved = NativeOpsHolder.getInstance().getDeviceNativeOps().ompGetMaxThreads();
-      NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(1);
+    static synchronized void enter() {
+        // ND4J initialises its backend (which loads the native library behind NativeOpsHolder) on first use of
+        // Nd4j; reaching NativeOpsHolder first, as a fresh executor JVM's first task did, failed its class
+        // initialisation for the JVM's whole life (NoClassDefFoundError on every later task).
+        Nd4j.getExecutioner();
+        if (active++ == 0) {
+            saved = NativeOpsHolder.getInstance().getDeviceNativeOps().ompGetMaxThreads();
+            NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(1);
+        }
     }
-  }
 
-  static synchronized void exit() {
-    if (--active == 0) {
-      NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(saved);
+    static synchronized void exit() {
+        if (--active == 0) {
+            NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(saved);
+        }
     }
-  }
 }
