@@ -60,12 +60,7 @@ public final class FolderIngestJob {
                     ExitCode.USAGE,
                     "--path " + dir + " is not a directory; give the folder that " + "holds one sub-folder per class");
         }
-        Path root;
-        try {
-            root = dir.toRealPath();
-        } catch (IOException e) {
-            throw new CosmicException(ExitCode.USAGE, "--path " + dir + " cannot be resolved: " + e.getMessage());
-        }
+        Path root = realPath(dir);
         lake.checkWritable(spark);
         Timestamp now = Timestamp.from(Instant.now());
         List<Path> files = new ArrayList<>();
@@ -92,11 +87,35 @@ public final class FolderIngestJob {
         tables.mergeQuarantine(rejected);
         tables.clearQuarantine(SOURCE, "ingest", changed.unchangedAgain());
 
+        long[] landed = land(root, pending, now, progress);
+        long added = landed[0];
+        long bad = rejected.size() + landed[1];
+        progress.done();
+        LOG.info(
+                "folder {}: {} files, {} new images, {} already present, {} quarantined",
+                root,
+                files.size(),
+                added,
+                files.size() - pending.size(),
+                bad);
+        return new Result(files.size(), added, bad, files.size() - pending.size());
+    }
+
+    private static Path realPath(Path dir) {
+        try {
+            return dir.toRealPath();
+        } catch (IOException e) {
+            throw new CosmicException(ExitCode.USAGE, "--path " + dir + " cannot be resolved: " + e.getMessage());
+        }
+    }
+
+    /** Reads, decodes and lands the pending files in batches; returns {images added, files quarantined}. */
+    private long[] land(Path root, List<Path> pending, Timestamp now, Progress progress) {
         ImageInspector inspector = new ImageInspector(com.cosmicmorphology.common.image.DecodeLimits.of(config));
         long maxBytes = config.ingest().maxImageBytes();
         int batchSize = config.ingest().batchSize();
         long added = 0;
-        long bad = rejected.size();
+        long bad = 0;
         for (int start = 0; start < pending.size(); start += batchSize) {
             List<Path> batch = pending.subList(start, Math.min(pending.size(), start + batchSize));
             // decoding dominates: spread it over the cores; order is restored by the MERGE key, not by threads
@@ -117,15 +136,7 @@ public final class FolderIngestJob {
             added += images.size();
             bad += q.size();
         }
-        progress.done();
-        LOG.info(
-                "folder {}: {} files, {} new images, {} already present, {} quarantined",
-                root,
-                files.size(),
-                added,
-                files.size() - pending.size(),
-                bad);
-        return new Result(files.size(), added, bad, files.size() - pending.size());
+        return new long[] {added, bad};
     }
 
     private static Object load(

@@ -64,8 +64,24 @@ public final class PixelStatsJob {
             todo = todo.join(org.apache.spark.sql.functions.broadcast(known), "content_sha256", "left_anti");
         }
         Dataset<Row> perImage = todo.mapPartitions(new Compute(darkThreshold, limits), Encoders.row(SCHEMA));
+        Dataset<Row> stats = onePerHash(perImage);
+        stats.cache();
+        // one pass computes everything and counts rows and failures together
+        Row counts = stats.agg(
+                        org.apache.spark.sql.functions.count(lit(1)),
+                        org.apache.spark.sql.functions.count(col("error")))
+                .first();
+        long computed = counts.getLong(0);
+        long failed = counts.getLong(1);
+        store(stats, path, computed, failed, exists);
+        stats.unpersist();
+        return new Result(computed, reused);
+    }
+
+    /** One row per content hash: the statistics of its smallest image_id (deterministic whatever the order). */
+    private static Dataset<Row> onePerHash(Dataset<Row> perImage) {
         String[] cols = SCHEMA.fieldNames();
-        Dataset<Row> stats = perImage.groupBy("content_sha256")
+        return perImage.groupBy("content_sha256")
                 .agg(org.apache
                         .spark
                         .sql
@@ -81,14 +97,10 @@ public final class PixelStatsJob {
                                 ? col(c)
                                 : col("s." + c).as(c))
                         .toArray(org.apache.spark.sql.Column[]::new));
-        stats.cache();
-        // one pass computes everything and counts rows and failures together
-        Row counts = stats.agg(
-                        org.apache.spark.sql.functions.count(lit(1)),
-                        org.apache.spark.sql.functions.count(col("error")))
-                .first();
-        long computed = counts.getLong(0);
-        long failed = counts.getLong(1);
+    }
+
+    /** Appends the new hashes' rows and quarantines the failures; an empty first run creates the table empty. */
+    private void store(Dataset<Row> stats, String path, long computed, long failed, boolean exists) {
         if (computed > 0) {
             // An append, not a MERGE: the rows are new hashes by construction (anti-join above, one row per hash),
             // and jobs are the lake's only writer; a MERGE would join them against the table and rewrite files again.
@@ -115,8 +127,6 @@ public final class PixelStatsJob {
                     .addColumns(SCHEMA)
                     .execute();
         }
-        stats.unpersist();
-        return new Result(computed, reused);
     }
 
     /** Decodes and measures each image of a partition; an image that fails becomes a row with its error. */

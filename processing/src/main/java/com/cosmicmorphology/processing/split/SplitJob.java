@@ -4,11 +4,14 @@ import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.conv;
+import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.first;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.sha2;
 import static org.apache.spark.sql.functions.substring;
+import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import com.cosmicmorphology.common.cli.CosmicException;
@@ -71,27 +74,51 @@ public final class SplitJob {
         }
         Dataset<Row> curated =
                 lake.read(spark, LakeTable.CURATED_IMAGES).select("image_id", "label", "group_id", "included");
-        Dataset<Row> previous = lake.exists(spark, LakeTable.SPLITS)
+        Dataset<Row> previous = previousSplits();
+        double t1 = ratios.get(0);
+        double t2 = ratios.get(0) + ratios.get(1);
+
+        Dataset<Row> withPrev = curated.join(previous, "image_id", "left");
+        Dataset<Row> groups = groupSplits(withPrev, seed, t1, t2);
+        groups.cache();
+
+        Map<String, String> moves = guaranteeEachSplit(groups, t1, t2);
+        Dataset<Row> groupSplit = withMoves(groups.select("group_id", "group_split"), moves);
+        Dataset<Row> splits = withPrev.join(groupSplit, "group_id")
+                .select(
+                        col("image_id"),
+                        col("label"),
+                        coalesce(col("prev_split"), col("group_split")).as("split"),
+                        col("group_id"),
+                        col("included"),
+                        lit(seed).as("seed"));
+        splits.cache();
+        splits.count(); // materialise before overwriting the table it was partly read from
+        Map<String, Long> counts = write(splits);
+        splits.unpersist();
+        groups.unpersist();
+        LOG.info("splits: {} (included images); {} groups moved to fill an empty split", counts, moves.size());
+        return new Result(counts, moves.size());
+    }
+
+    /** The splits of a previous run (image_id, prev_split): an image keeps its split across runs. */
+    private Dataset<Row> previousSplits() {
+        return lake.exists(spark, LakeTable.SPLITS)
                 ? lake.read(spark, LakeTable.SPLITS)
                         .select(col("image_id"), col("split").as("prev_split"))
                 : spark.createDataFrame(
                         List.of(),
                         new StructType().add("image_id", DataTypes.StringType).add("prev_split", DataTypes.StringType));
-        double t1 = ratios.get(0);
-        double t2 = ratios.get(0) + ratios.get(1);
+    }
 
-        Dataset<Row> withPrev = curated.join(previous, "image_id", "left");
+    /** Per near-duplicate group: its label, any previous split, its hash draw from the seed, and its split. */
+    private static Dataset<Row> groupSplits(Dataset<Row> withPrev, long seed, double t1, double t2) {
         // a group's split: the split of its earliest already-split member, else its hash draw
-        Dataset<Row> groups = withPrev.groupBy("group_id")
+        return withPrev.groupBy("group_id")
                 .agg(
                         min(when(col("included"), col("label"))).as("group_label"),
                         first(col("prev_split"), true).as("kept_split"),
-                        org.apache
-                                .spark
-                                .sql
-                                .functions
-                                .max(col("included").cast("int"))
-                                .as("any_included"))
+                        max(col("included").cast("int")).as("any_included"))
                 .withColumn(
                         "u",
                         conv(substring(sha2(concat(lit(seed + ":"), col("group_id")), 256), 1, 13), 16, 10)
@@ -103,32 +130,24 @@ public final class SplitJob {
                                 .when(col("u").lt(t2), "val")
                                 .otherwise("test"))
                 .withColumn("group_split", coalesce(col("kept_split"), col("drawn")));
-        groups.cache();
+    }
 
-        Map<String, String> moves = guaranteeEachSplit(groups, t1, t2);
-        Dataset<Row> groupSplit = groups.select("group_id", "group_split");
-        if (!moves.isEmpty()) {
-            List<Row> m = moves.entrySet().stream()
-                    .map(e -> RowFactory.create(e.getKey(), e.getValue()))
-                    .toList();
-            Dataset<Row> moved = spark.createDataFrame(
-                    m, new StructType().add("mg", DataTypes.StringType).add("ms", DataTypes.StringType));
-            groupSplit = groupSplit
-                    .join(moved, groupSplit.col("group_id").equalTo(moved.col("mg")), "left")
-                    .select(
-                            col("group_id"),
-                            coalesce(col("ms"), col("group_split")).as("group_split"));
+    private Dataset<Row> withMoves(Dataset<Row> groupSplit, Map<String, String> moves) {
+        if (moves.isEmpty()) {
+            return groupSplit;
         }
-        Dataset<Row> splits = withPrev.join(groupSplit, "group_id")
-                .select(
-                        col("image_id"),
-                        col("label"),
-                        coalesce(col("prev_split"), col("group_split")).as("split"),
-                        col("group_id"),
-                        col("included"),
-                        lit(seed).as("seed"));
-        splits.cache();
-        splits.count(); // materialise before overwriting the table it was partly read from
+        List<Row> m = moves.entrySet().stream()
+                .map(e -> RowFactory.create(e.getKey(), e.getValue()))
+                .toList();
+        Dataset<Row> moved = spark.createDataFrame(
+                m, new StructType().add("mg", DataTypes.StringType).add("ms", DataTypes.StringType));
+        return groupSplit
+                .join(moved, groupSplit.col("group_id").equalTo(moved.col("mg")), "left")
+                .select(col("group_id"), coalesce(col("ms"), col("group_split")).as("group_split"));
+    }
+
+    /** Overwrites splits in image_id order; returns the included images per split. */
+    private Map<String, Long> write(Dataset<Row> splits) {
         splits.orderBy("image_id")
                 .write()
                 .format("delta")
@@ -141,10 +160,7 @@ public final class SplitJob {
                 .count()
                 .collectAsList()
                 .forEach(r -> counts.put(r.getString(0), r.getLong(1)));
-        splits.unpersist();
-        groups.unpersist();
-        LOG.info("splits: {} (included images); {} groups moved to fill an empty split", counts, moves.size());
-        return new Result(counts, moves.size());
+        return counts;
     }
 
     /**
@@ -156,25 +172,12 @@ public final class SplitJob {
                 col("any_included").equalTo(1).and(col("group_label").isNotNull()));
         Dataset<Row> perLabel = included.groupBy("group_label")
                 .agg(
-                        org.apache.spark.sql.functions.count(lit(1)).as("n"),
-                        org.apache
-                                .spark
-                                .sql
-                                .functions
-                                .sum(when(col("group_split").equalTo("train"), 1)
-                                        .otherwise(0))
+                        count(lit(1)).as("n"),
+                        sum(when(col("group_split").equalTo("train"), 1).otherwise(0))
                                 .as("train"),
-                        org.apache
-                                .spark
-                                .sql
-                                .functions
-                                .sum(when(col("group_split").equalTo("val"), 1).otherwise(0))
+                        sum(when(col("group_split").equalTo("val"), 1).otherwise(0))
                                 .as("val"),
-                        org.apache
-                                .spark
-                                .sql
-                                .functions
-                                .sum(when(col("group_split").equalTo("test"), 1).otherwise(0))
+                        sum(when(col("group_split").equalTo("test"), 1).otherwise(0))
                                 .as("test"));
         List<String> needy = perLabel
                 .where(col("n").geq(3)
@@ -200,38 +203,46 @@ public final class SplitJob {
             byLabel.computeIfAbsent(r.getString(0), k -> new ArrayList<>()).add(r);
         }
         for (List<Row> gs : byLabel.values()) {
-            Map<String, String> current = new HashMap<>();
-            gs.forEach(r -> current.put(r.getString(1), r.getString(3)));
-            for (int s = 0; s < 3; s++) {
-                String target = SPLITS[s];
-                if (current.containsValue(target)) {
-                    continue;
-                }
-                Row best = null;
-                for (boolean allowOld : new boolean[] {false, true}) {
-                    for (Row r : gs) {
-                        String cur = current.get(r.getString(1));
-                        boolean isNew = r.isNullAt(4);
-                        long left =
-                                current.values().stream().filter(cur::equals).count();
-                        if ((isNew || allowOld)
-                                && left > 1
-                                && (best == null
-                                        || Math.abs(r.getDouble(2) - centre[s])
-                                                < Math.abs(best.getDouble(2) - centre[s]))) {
-                            best = r;
-                        }
-                    }
-                    if (best != null) {
-                        break;
+            fillEmptySplits(gs, centre, moves);
+        }
+        return moves;
+    }
+
+    /**
+     * One label's groups (group_label, group_id, u, group_split, kept_split): for each empty split, the group whose
+     * draw is closest to that split's centre moves there, new groups before ones a previous run placed, never
+     * emptying the split it leaves.
+     */
+    private static void fillEmptySplits(List<Row> gs, double[] centre, Map<String, String> moves) {
+        Map<String, String> current = new HashMap<>();
+        gs.forEach(r -> current.put(r.getString(1), r.getString(3)));
+        for (int s = 0; s < 3; s++) {
+            String target = SPLITS[s];
+            if (current.containsValue(target)) {
+                continue;
+            }
+            Row best = null;
+            for (boolean allowOld : new boolean[] {false, true}) {
+                for (Row r : gs) {
+                    String cur = current.get(r.getString(1));
+                    boolean isNew = r.isNullAt(4);
+                    long left = current.values().stream().filter(cur::equals).count();
+                    if ((isNew || allowOld)
+                            && left > 1
+                            && (best == null
+                                    || Math.abs(r.getDouble(2) - centre[s])
+                                            < Math.abs(best.getDouble(2) - centre[s]))) {
+                        best = r;
                     }
                 }
                 if (best != null) {
-                    current.put(best.getString(1), target);
-                    moves.put(best.getString(1), target);
+                    break;
                 }
             }
+            if (best != null) {
+                current.put(best.getString(1), target);
+                moves.put(best.getString(1), target);
+            }
         }
-        return moves;
     }
 }

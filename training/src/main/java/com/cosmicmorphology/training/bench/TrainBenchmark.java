@@ -165,6 +165,24 @@ public final class TrainBenchmark implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         double peak = Math.max(d.peakGflops(), p == null ? 0 : p.peakGflops());
         double fwd = d.forwardFlops() / 1e9;
+        header(out, v, t, d, p, peak, fwd);
+        List<String> over = sides(out, d, p, peak, fwd);
+        versions(out, v, d, p);
+        if (!over.isEmpty()) {
+            throw new CosmicException(
+                    ExitCode.JOB_FAILED,
+                    "bench train: " + over + " above the measured peak of " + peak
+                            + " GFLOP/s: the FLOP count or the timing is wrong, not reported");
+        }
+        BenchResult result = result(v, d, p, peak, fwd);
+        d.features().forEach(result::with);
+        out.println(result.line());
+        out.flush();
+        return ExitCode.OK.code();
+    }
+
+    /** The network, threads and peak both sides ran with. */
+    private void header(PrintWriter out, ResNet50Variant v, int t, Side d, Side p, double peak, double fwd) {
         out.printf(
                 Locale.ROOT,
                 "ResNet50 %s, %d px, batch %d, float32 %s, Adam, %d threads (read back: DL4J %d%s)%n",
@@ -191,6 +209,10 @@ public final class TrainBenchmark implements Callable<Integer> {
                 peak,
                 d.peakGflops(),
                 p == null ? Double.NaN : p.peakGflops());
+    }
+
+    /** One line per side; returns the sides whose achieved GFLOP/s exceed the measured peak (a counting bug). */
+    private List<String> sides(PrintWriter out, Side d, Side p, double peak, double fwd) {
         out.printf(
                 "%-9s %-22s %-22s %11s %9s%n",
                 "side", "train img/s [IQR] %peak", "infer img/s [IQR] %peak", "iterations", "peak RSS");
@@ -217,6 +239,10 @@ public final class TrainBenchmark implements Callable<Integer> {
                     s.inferS().size(),
                     s.peakRssMb());
         }
+        return over;
+    }
+
+    private void versions(PrintWriter out, ResNet50Variant v, Side d, Side p) {
         out.println("DL4J: " + d.version() + " (" + d.config() + ")");
         d.features()
                 .forEach((k, x) -> out.printf(
@@ -230,17 +256,14 @@ public final class TrainBenchmark implements Callable<Integer> {
         if (p != null) {
             out.println("PyTorch: " + p.version() + " (" + p.config() + ")");
         }
-        if (!over.isEmpty()) {
-            throw new CosmicException(
-                    ExitCode.JOB_FAILED,
-                    "bench train: " + over + " above the measured peak of " + peak
-                            + " GFLOP/s: the FLOP count or the timing is wrong, not reported");
-        }
+    }
+
+    private BenchResult result(ResNet50Variant v, Side d, Side p, double peak, double fwd) {
         double dTrain = batch / median(d.trainS());
         double dInfer = batch / median(d.inferS());
         double pTrain = p == null ? Double.NaN : batch / median(p.trainS());
         double pInfer = p == null ? Double.NaN : batch / median(p.inferS());
-        BenchResult result = new BenchResult("train", dTrain, pTrain, "images/s")
+        return new BenchResult("train", dTrain, pTrain, "images/s")
                 .with("forward_gflop", fwd)
                 .with("threads_ours", d.threads())
                 .with("threads_baseline", p == null ? "NaN" : Integer.toString(p.threads()))
@@ -260,10 +283,6 @@ public final class TrainBenchmark implements Callable<Integer> {
                 .with("size", size)
                 .with("batch", batch)
                 .with("orders", orders);
-        d.features().forEach(result::with);
-        out.println(result.line());
-        out.flush();
-        return ExitCode.OK.code();
     }
 
     private List<String> dl4jCommand(ResNet50Variant v) {

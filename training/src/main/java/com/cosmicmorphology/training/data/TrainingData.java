@@ -1,6 +1,8 @@
 package com.cosmicmorphology.training.data;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
 
 import com.cosmicmorphology.common.cli.CosmicException;
 import com.cosmicmorphology.common.cli.ExitCode;
@@ -39,45 +41,7 @@ public final class TrainingData {
      *     exist but stay in the lake (the driver gets ids, labels, groups and hashes only; pixels are null)
      */
     public List<LabelledImage> load(String split, int size, String policy, boolean withPixels) {
-        Dataset<Row> splits = lake.read(spark, LakeTable.SPLITS).where(col("included"));
-        if (split != null) {
-            splits = splits.where(col("split").equalTo(split));
-        }
-        Dataset<Row> curated =
-                lake.read(spark, LakeTable.CURATED_IMAGES).select("image_id", "group_id", "content_sha256");
-        if (!lake.exists(spark, LakeTable.MODEL_INPUTS)) {
-            throw new CosmicException(
-                    ExitCode.MISSING_INPUT,
-                    "table '" + LakeTable.MODEL_INPUTS.tableName() + "' is missing; run './cosmic prepare --size "
-                            + size + "' first");
-        }
-        Dataset<Row> inputs = lake.read(spark, LakeTable.MODEL_INPUTS)
-                .where(col("size")
-                        .equalTo(size)
-                        .and(col("policy").equalTo(policy))
-                        .and(col("error").isNull()))
-                .select("content_sha256", "pixels");
-        Dataset<Row> joined = splits.select("image_id", "label", "split")
-                .join(curated, "image_id")
-                .join(inputs, curated.col("content_sha256").equalTo(inputs.col("content_sha256")), "left")
-                .select(
-                        col("image_id"),
-                        col("label"),
-                        col("split"),
-                        col("group_id"),
-                        curated.col("content_sha256"),
-                        // without pixels: a flag that is null where the input is missing (a binary literal would do,
-                        // but
-                        // Spark's plan printing needs a newer commons-codec than DL4J's for it)
-                        withPixels
-                                ? col("pixels")
-                                : org.apache
-                                        .spark
-                                        .sql
-                                        .functions
-                                        .when(col("pixels").isNotNull(), org.apache.spark.sql.functions.lit(true))
-                                        .as("pixels"))
-                .orderBy("image_id");
+        Dataset<Row> joined = joined(split, size, policy, withPixels);
         List<LabelledImage> out = new ArrayList<>();
         long missing = 0;
         for (Row r : joined.collectAsList()) {
@@ -106,6 +70,43 @@ public final class TrainingData {
                             + "split is empty: no included images; ingest images, then run clean, split and prepare");
         }
         return out;
+    }
+
+    /** Included rows of the split joined by name with their curated group and their model input (or a flag). */
+    private Dataset<Row> joined(String split, int size, String policy, boolean withPixels) {
+        Dataset<Row> splits = lake.read(spark, LakeTable.SPLITS).where(col("included"));
+        if (split != null) {
+            splits = splits.where(col("split").equalTo(split));
+        }
+        Dataset<Row> curated =
+                lake.read(spark, LakeTable.CURATED_IMAGES).select("image_id", "group_id", "content_sha256");
+        if (!lake.exists(spark, LakeTable.MODEL_INPUTS)) {
+            throw new CosmicException(
+                    ExitCode.MISSING_INPUT,
+                    "table '" + LakeTable.MODEL_INPUTS.tableName() + "' is missing; run './cosmic prepare --size "
+                            + size + "' first");
+        }
+        Dataset<Row> inputs = lake.read(spark, LakeTable.MODEL_INPUTS)
+                .where(col("size")
+                        .equalTo(size)
+                        .and(col("policy").equalTo(policy))
+                        .and(col("error").isNull()))
+                .select("content_sha256", "pixels");
+        return splits.select("image_id", "label", "split")
+                .join(curated, "image_id")
+                .join(inputs, curated.col("content_sha256").equalTo(inputs.col("content_sha256")), "left")
+                .select(
+                        col("image_id"),
+                        col("label"),
+                        col("split"),
+                        col("group_id"),
+                        curated.col("content_sha256"),
+                        // without pixels: a flag that is null where the input is missing (a binary literal would
+                        // do, but Spark's plan printing needs a newer commons-codec than DL4J's for it)
+                        withPixels
+                                ? col("pixels")
+                                : when(col("pixels").isNotNull(), lit(true)).as("pixels"))
+                .orderBy("image_id");
     }
 
     /**
