@@ -98,7 +98,7 @@ public final class TrainingCommands implements CommandProvider {
             }
             Path dir = modelDir(modelDir, ctx);
             if (skipIfUnchanged) {
-                Freshness.Verdict v = new Freshness(ctx.spark(), ctx.lake(), ctx.config()).ofTraining(dir);
+                Freshness.Verdict v = new Freshness(ctx).ofTraining(dir);
                 if (v.current()) {
                     spec.commandLine().getOut().println("train: skipped: " + v.reason());
                     return ExitCode.OK.code();
@@ -235,8 +235,7 @@ public final class TrainingCommands implements CommandProvider {
             JobContext ctx = JobContext.from(options, Map.of());
             Path dir = modelDir(modelDir, ctx);
             if (skipIfUnchanged) {
-                Freshness.Verdict v = new Freshness(ctx.spark(), ctx.lake(), ctx.config())
-                        .ofEvaluation(dir, split, EvaluateJob.chart(dir, split));
+                Freshness.Verdict v = new Freshness(ctx).ofEvaluation(dir, split, EvaluateJob.chart(dir, split));
                 if (v.current()) {
                     spec.commandLine().getOut().println("evaluate: skipped: " + v.reason());
                     return ExitCode.OK.code();

@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.when;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.cosmicmorphology.common.cli.Cosmic;
+import com.cosmicmorphology.common.cli.JobContext;
 import com.cosmicmorphology.common.lake.LakeLayout;
 import com.cosmicmorphology.common.lake.LakeTable;
 import com.cosmicmorphology.common.testing.SharedSpark;
@@ -78,7 +79,7 @@ class SkipIfUnchangedTest {
         rewriteSplits(
                 lake,
                 when(col("image_id").equalTo(firstTrainImage(lake)), lit(false)).otherwise(col("included")));
-        assertThat(new Freshness(spark, lake, smallTraining(lake, Map.of()))
+        assertThat(new Freshness(JobContext.of(spark, lake, smallTraining(lake, Map.of())))
                         .ofTraining(model)
                         .reason())
                 .startsWith("the train + val images changed (22 -> 21 images) since model " + trained.get("model_id"));
@@ -91,12 +92,13 @@ class SkipIfUnchangedTest {
                 .doesNotContain("skipped");
 
         // other settings are another model, even on the same images
-        assertThat(new Freshness(spark, lake, smallTraining(lake, Map.of()))
+        assertThat(new Freshness(JobContext.of(spark, lake, smallTraining(lake, Map.of())))
                         .ofTraining(model)
                         .current())
                 .isTrue();
-        Freshness.Verdict otherL2 =
-                new Freshness(spark, lake, smallTraining(lake, Map.of("training.l2", "0.01"))).ofTraining(model);
+        Freshness.Verdict otherL2 = new Freshness(
+                        JobContext.of(spark, lake, smallTraining(lake, Map.of("training.l2", "0.01"))))
+                .ofTraining(model);
         assertThat(otherL2.current()).isFalse();
         assertThat(otherL2.reason()).contains("the training settings changed").doesNotContain("images changed");
     }
@@ -105,8 +107,8 @@ class SkipIfUnchangedTest {
     void aMissingModelIsTrained() throws Exception {
         LakeLayout lake = new LakeLayout(tmp.resolve("lake-empty-model").toString());
         TrainingTest.writeLake(spark, lake, CLASSES, true);
-        Freshness.Verdict v =
-                new Freshness(spark, lake, smallTraining(lake, Map.of())).ofTraining(tmp.resolve("nothing-here"));
+        Freshness.Verdict v = new Freshness(JobContext.of(spark, lake, smallTraining(lake, Map.of())))
+                .ofTraining(tmp.resolve("nothing-here"));
         assertThat(v.current()).isFalse();
         assertThat(v.reason()).contains("no model in");
     }

@@ -169,8 +169,8 @@ class AirflowDagTest {
      * name means one command.
      */
     static Map<String, Set<String>> optionsByCommand() throws Exception {
-        Pattern command = Pattern.compile("@Command\\(name = \"([\\w-]+)\"");
-        Pattern option = Pattern.compile("names = \"(--[\\w-]+)\"");
+        Pattern command = Pattern.compile("@Command\\(\\s*name\\s*=\\s*\"([\\w-]+)\"");
+        Pattern option = Pattern.compile("names\\s*=\\s*\"(--[\\w-]+)\"");
         Set<String> jobOptions = new TreeSet<>();
         option.matcher(Files.readString(
                         ROOT.resolve("common/src/main/java/com/cosmicmorphology/common/cli/JobOptions.java")))
@@ -191,7 +191,7 @@ class AirflowDagTest {
                             i + 1 < commands.size() ? commands.get(i + 1).start() : src.length());
                     Set<String> own = new TreeSet<>();
                     option.matcher(body).results().forEach(m -> own.add(m.group(1)));
-                    if (body.contains("@Mixin JobOptions")) {
+                    if (body.matches("(?s).*@Mixin\\s+JobOptions.*")) {
                         own.addAll(jobOptions);
                     }
                     assertThat(byCommand.put(commands.get(i).group(1), own))

@@ -1,5 +1,6 @@
 package com.cosmicmorphology.training.model;
 
+import com.cosmicmorphology.common.cli.JobContext;
 import com.cosmicmorphology.common.config.CosmicConfig;
 import com.cosmicmorphology.common.lake.LakeLayout;
 import com.cosmicmorphology.training.data.LabelledImage;
@@ -29,10 +30,10 @@ public final class Freshness {
     private final LakeLayout lake;
     private final CosmicConfig config;
 
-    public Freshness(SparkSession spark, LakeLayout lake, CosmicConfig config) {
-        this.spark = spark;
-        this.lake = lake;
-        this.config = config;
+    public Freshness(JobContext ctx) {
+        this.spark = ctx.spark();
+        this.lake = ctx.lake();
+        this.config = ctx.config();
     }
 
     /** Current when the model records the same train + val images and the same settings a training would use now. */
