@@ -72,7 +72,7 @@ class CliTest {
                 run("ingest", "folder", "--path", tmp.toString(), "--conf", conf.toString()),
                 ExitCode.USAGE,
                 "unknown config key 'ingest.batch'",
-                "batch-size, max-image-bytes");
+                "batch-size, folder-label-map, max-image-bytes");
     }
 
     @Test
