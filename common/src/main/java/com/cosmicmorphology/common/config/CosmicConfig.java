@@ -174,34 +174,21 @@ public record CosmicConfig(
 
         /** The same settings with another Keras model file (an executor's local copy of the shipped file). */
         public Training withKerasModel(String file) {
-            return new Training(
-                    backbone,
-                    file,
-                    weightsDir,
-                    allowRandomWeights,
-                    resnetVariant,
-                    mode,
-                    inputSize,
-                    unfreezeFrom,
-                    featureViews,
-                    epochs,
-                    batchSize,
-                    learningRate,
-                    hidden,
-                    dropout,
-                    l2,
-                    patience,
-                    classWeights,
-                    seed,
-                    head,
-                    cvFolds,
-                    featureLayers == null ? null : List.copyOf(featureLayers),
-                    modelDir,
-                    distributed);
+            return copy(file, epochs, patience, distributed);
         }
 
         /** The same settings with other distributed-training settings. */
         public Training withDistributed(Distributed d) {
+            return copy(kerasModel, epochs, patience, d);
+        }
+
+        /** The same settings with another number of epochs and patience (a benchmark's fixed-length runs). */
+        public Training withEpochs(int epochs, int patience) {
+            return copy(kerasModel, epochs, patience, distributed);
+        }
+
+        /** The one copy constructor the withers share (records have no "with"). */
+        private Training copy(String kerasModel, int epochs, int patience, Distributed d) {
             return new Training(
                     backbone,
                     kerasModel,
@@ -226,34 +213,6 @@ public record CosmicConfig(
                     featureLayers == null ? null : List.copyOf(featureLayers),
                     modelDir,
                     d);
-        }
-
-        /** The same settings with another number of epochs and patience (a benchmark's fixed-length runs). */
-        public Training withEpochs(int epochs, int patience) {
-            return new Training(
-                    backbone,
-                    kerasModel,
-                    weightsDir,
-                    allowRandomWeights,
-                    resnetVariant,
-                    mode,
-                    inputSize,
-                    unfreezeFrom,
-                    featureViews,
-                    epochs,
-                    batchSize,
-                    learningRate,
-                    hidden,
-                    dropout,
-                    l2,
-                    patience,
-                    classWeights,
-                    seed,
-                    head,
-                    cvFolds,
-                    featureLayers == null ? null : List.copyOf(featureLayers),
-                    modelDir,
-                    distributed);
         }
     }
 

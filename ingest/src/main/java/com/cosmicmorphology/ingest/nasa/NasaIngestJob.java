@@ -457,19 +457,8 @@ public final class NasaIngestJob {
         } catch (RuntimeException e) { // decoder failures are already ImageRefused (Images); this catches the rest
             // a decoder or the network stack failing in a way nobody planned for fails this item, not the run
             progress.rejected();
-            Timestamp at = Timestamp.from(Instant.now());
-            return new Fetched(
-                    item,
-                    null,
-                    null,
-                    at,
-                    new QuarantineRow(
-                            SOURCE,
-                            item.imageId(),
-                            "download",
-                            "download_failed",
-                            e.getClass().getSimpleName() + ": " + e.getMessage() + " for " + item.previewUrl(),
-                            at));
+            return downloadFailed(
+                    item, e.getClass().getSimpleName() + ": " + e.getMessage() + " for " + item.previewUrl());
         }
     }
 
@@ -500,24 +489,23 @@ public final class NasaIngestJob {
         }
     }
 
+    /** An item whose download failed in a way nobody planned for: quarantined as download_failed, the run goes on. */
+    private static Fetched downloadFailed(NasaItem item, String detail) {
+        Timestamp at = Timestamp.from(Instant.now());
+        return new Fetched(
+                item,
+                null,
+                null,
+                at,
+                new QuarantineRow(SOURCE, item.imageId(), "download", "download_failed", detail, at));
+    }
+
     private static Fetched get(Future<Fetched> f, NasaItem item) throws InterruptedException {
         try {
             return f.get();
         } catch (ExecutionException | java.util.concurrent.CancellationException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
-            Timestamp at = Timestamp.from(Instant.now());
-            return new Fetched(
-                    item,
-                    null,
-                    null,
-                    at,
-                    new QuarantineRow(
-                            SOURCE,
-                            item.imageId(),
-                            "download",
-                            "download_failed",
-                            cause.getClass().getSimpleName() + ": " + cause.getMessage(),
-                            at));
+            return downloadFailed(item, cause.getClass().getSimpleName() + ": " + cause.getMessage());
         }
     }
 

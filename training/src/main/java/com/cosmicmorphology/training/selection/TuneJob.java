@@ -90,32 +90,24 @@ public final class TuneJob {
             Map<String, String> conf = SearchSpace.configOf(e.spec());
             Map<String, String> m = conf; // Spark converts a java.util.Map for a MapType column
             String id = searchId + "-" + i;
-            rows.add(RowFactory.create(
-                    id,
-                    searchId,
-                    m,
-                    "accuracy",
-                    e.accuracy(),
-                    e.accuracySpread(),
-                    o.folds(),
-                    e.taskSeconds(),
-                    e.epochs(),
-                    backbone.id(),
-                    o.images(),
-                    now));
-            rows.add(RowFactory.create(
-                    id,
-                    searchId,
-                    m,
-                    "macro_f1",
-                    e.macroF1(),
-                    e.macroF1Spread(),
-                    o.folds(),
-                    e.taskSeconds(),
-                    e.epochs(),
-                    backbone.id(),
-                    o.images(),
-                    now));
+            // one row per metric: (name, CV mean, spread over the folds)
+            for (Object[] metric : List.of(
+                    new Object[] {"accuracy", e.accuracy(), e.accuracySpread()},
+                    new Object[] {"macro_f1", e.macroF1(), e.macroF1Spread()})) {
+                rows.add(RowFactory.create(
+                        id,
+                        searchId,
+                        m,
+                        metric[0],
+                        metric[1],
+                        metric[2],
+                        o.folds(),
+                        e.taskSeconds(),
+                        e.epochs(),
+                        backbone.id(),
+                        o.images(),
+                        now));
+            }
         }
         spark.createDataFrame(rows, SCHEMA)
                 .write()
