@@ -66,8 +66,9 @@ public final class LakeLayout {
                             + table.producedBy() + "' first");
         }
         Dataset<Row> df = spark.read().format("delta").load(location(table));
+        java.util.Set<String> present = java.util.Set.of(df.columns());
         List<String> missing = java.util.Arrays.stream(table.schema().fieldNames())
-                .filter(c -> !java.util.Arrays.asList(df.columns()).contains(c))
+                .filter(c -> !present.contains(c))
                 .toList();
         if (!missing.isEmpty()) {
             throw new CosmicException(

@@ -69,8 +69,8 @@ public final class FolderIngestJob {
         files.addAll(walked.files());
         rejected.addAll(walked.rejected());
 
-        tables.ensure(LakeTable.IMAGES);
-        tables.ensure(LakeTable.QUARANTINE);
+        lake.create(spark, LakeTable.IMAGES);
+        lake.create(spark, LakeTable.QUARANTINE);
         Map<String, String> existing = tables.readPairs(
                 LakeTable.IMAGES,
                 "image_id",
@@ -116,10 +116,11 @@ public final class FolderIngestJob {
         int batchSize = config.ingest().batchSize();
         long added = 0;
         long bad = 0;
+        Map<String, String> labelMap =
+                LabelNames.byLabelSpelling(config.ingest().folderLabelMap());
         for (int start = 0; start < pending.size(); start += batchSize) {
             List<Path> batch = pending.subList(start, Math.min(pending.size(), start + batchSize));
             // decoding dominates: spread it over the cores; order is restored by the MERGE key, not by threads
-            Map<String, String> labelMap = config.ingest().folderLabelMap();
             List<Object> results = batch.parallelStream()
                     .map(p -> load(root, p, labelMap, inspector, maxBytes, now, progress))
                     .toList();
@@ -158,7 +159,7 @@ public final class FolderIngestJob {
             InspectedImage img = inspector.inspect(bytes);
             progress.item(bytes.length);
             String folder = root.relativize(file).getName(0).toString();
-            String mapped = LabelNames.mapped(labelMap, folder);
+            String mapped = labelMap.get(LabelNames.normalise(folder));
             // a mapped folder takes the product's class; any other keeps its own name, spelled as labels are (cleaning
             // flags names that are not among clean.classes instead of forcing them into a wrong class)
             String label = mapped != null ? mapped : LabelNames.normalise(folder);

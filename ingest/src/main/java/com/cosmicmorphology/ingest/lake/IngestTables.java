@@ -37,16 +37,6 @@ public final class IngestTables {
         this.lake = lake;
     }
 
-    /** Creates the table (empty, with its contract schema) if absent, so readers and MERGEs always find it. */
-    public DeltaTable ensure(LakeTable table) {
-        return lake.delta(spark, table);
-    }
-
-    /** Creates the table empty if absent; true when it was created now (so it is known to be empty). */
-    public boolean create(LakeTable table) {
-        return lake.create(spark, table);
-    }
-
     /**
      * Appends images the caller planned as new (their image_ids were read from the table before downloading);
      * one Delta commit. A MERGE would re-read every image_id of the growing table for each batch: measured
@@ -74,7 +64,7 @@ public final class IngestTables {
         Dataset<Row> batch = spark.createDataFrame(
                         rows.stream().map(ImageRow::toRow).toList(), IMAGES)
                 .dropDuplicates("image_id");
-        ensure(LakeTable.IMAGES)
+        lake.delta(spark, LakeTable.IMAGES)
                 .as("t")
                 .merge(batch.as("s"), "t.image_id = s.image_id")
                 .whenNotMatched()
@@ -139,7 +129,7 @@ public final class IngestTables {
                 .toList();
         StructType schema =
                 new StructType().add("image_id", DataTypes.StringType).add("label", DataTypes.StringType);
-        ensure(LakeTable.IMAGES)
+        lake.delta(spark, LakeTable.IMAGES)
                 .as("t")
                 .merge(spark.createDataFrame(rows, schema).as("s"), "t.image_id = s.image_id")
                 .whenMatched("NOT (t.label <=> s.label)")

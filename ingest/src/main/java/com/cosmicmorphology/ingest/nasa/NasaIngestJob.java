@@ -135,8 +135,8 @@ public final class NasaIngestJob {
         CompletableFuture<LakeState> lakeState = CompletableFuture.supplyAsync(this::readLakeState, metadataWriter);
         CompletableFuture<Void> tablesReady = lakeState.thenRunAsync(
                 () -> {
-                    tables.create(LakeTable.IMAGES);
-                    tables.create(LakeTable.QUARANTINE);
+                    lake.create(spark, LakeTable.IMAGES);
+                    lake.create(spark, LakeTable.QUARANTINE);
                 },
                 metadataWriter);
         int batchSize = config.ingest().batchSize();
@@ -511,7 +511,7 @@ public final class NasaIngestJob {
 
     private void mergeItems(Map<String, NasaItem> items, Map<String, TreeSet<String>> queriesById, Timestamp now) {
         if (items.isEmpty()) {
-            tables.ensure(LakeTable.NASA_ITEMS);
+            lake.create(spark, LakeTable.NASA_ITEMS);
             return;
         }
         List<Row> rows = new ArrayList<>(items.size());
@@ -529,7 +529,7 @@ public final class NasaIngestJob {
                     i.rawJson(),
                     now));
         }
-        DeltaTable t = tables.ensure(LakeTable.NASA_ITEMS);
+        DeltaTable t = lake.delta(spark, LakeTable.NASA_ITEMS);
         String united = "array_sort(array_union(t.queries, s.queries))";
         t.as("t")
                 .merge(spark.createDataFrame(rows, IngestTables.NASA_ITEMS).as("s"), "t.nasa_id = s.nasa_id")

@@ -194,6 +194,9 @@ public final class ProcessingBenchmark implements Callable<Integer> {
     private PixelTimes pixelStatistics(JobContext ctx, Path root, LakeLayout px) throws Exception {
         SparkSession spark = ctx.spark();
         double dark = ctx.config().eda().darkThreshold();
+        // the job decodes under the run's decode.* limits: the baselines and the compute-only pass do too
+        com.cosmicmorphology.common.image.DecodeLimits limits =
+                com.cosmicmorphology.common.image.DecodeLimits.of(ctx.config());
         List<byte[]> bytes = distinctImages(imageDir, 0, images);
         final int count = bytes.size();
         realImages(spark, bytes)
@@ -203,15 +206,15 @@ public final class ProcessingBenchmark implements Callable<Integer> {
                 .save(px.location(LakeTable.IMAGES));
         // baseline first, after an untimed warm-up pass, so neither side runs on a cold JIT
         List<byte[]> warmUpBytes = distinctImages(imageDir, count, warmUp);
-        onThreads(warmUpBytes, dark, 1);
+        onThreads(warmUpBytes, dark, limits, 1);
         long t3 = System.nanoTime();
-        double checksum = onThreads(bytes, dark, 1);
+        double checksum = onThreads(bytes, dark, limits, 1);
         double singleSeconds = (System.nanoTime() - t3) / 1e9;
         // the honest ceiling: the same calculator on as many plain threads as Spark has cores, same warm-up
         int cores = spark.sparkContext().defaultParallelism();
-        onThreads(warmUpBytes, dark, cores);
+        onThreads(warmUpBytes, dark, limits, cores);
         long t5 = System.nanoTime();
-        double threadsChecksum = onThreads(bytes, dark, cores);
+        double threadsChecksum = onThreads(bytes, dark, limits, cores);
         double baseSeconds = (System.nanoTime() - t5) / 1e9;
         if (Math.abs(threadsChecksum - checksum) > 1e-6 * Math.max(1, Math.abs(checksum))) {
             throw new CosmicException(ExitCode.JOB_FAILED, "bench: the threaded baseline computed other statistics");
@@ -230,10 +233,10 @@ public final class ProcessingBenchmark implements Callable<Integer> {
                 .save(warm.location(LakeTable.IMAGES));
         warmUpBytes = null;
         new PixelStatsJob(ctx.onLake(warm)).run();
-        computeOnly(spark, warm, dark);
+        computeOnly(spark, warm, dark, limits);
         // the computation alone, as Spark runs it (read, decode, measure; no write)
         long tc = System.nanoTime();
-        long n = computeOnly(spark, px, dark);
+        long n = computeOnly(spark, px, dark, limits);
         double computeSeconds = (System.nanoTime() - tc) / 1e9;
         // the whole incremental job: new hashes only, statistics, appended to eda_pixel_stats
         long t2 = System.nanoTime();
@@ -326,12 +329,14 @@ public final class ProcessingBenchmark implements Callable<Integer> {
      * The calculator on {@code threads} plain Java threads (one calculator each, as Spark has one per task):
      * the summed brightness, in image order, so that any thread count gives the same checksum to the last bit.
      */
-    static double onThreads(List<byte[]> bytes, double dark, int threads) throws Exception {
+    static double onThreads(
+            List<byte[]> bytes, double dark, com.cosmicmorphology.common.image.DecodeLimits limits, int threads)
+            throws Exception {
         double[] brightness = new double[bytes.size()];
         com.cosmicmorphology.common.bench.PlainThreads.run(
                 bytes.size(),
                 threads,
-                () -> new PixelStatsCalculator(dark),
+                () -> new PixelStatsCalculator(dark, limits),
                 (calc, i) -> brightness[i] = calc.compute(bytes.get(i)).brightness());
         double checksum = 0;
         for (double v : brightness) {
@@ -341,11 +346,12 @@ public final class ProcessingBenchmark implements Callable<Integer> {
     }
 
     /** The job's read, decode and measure over a lake's images, without its dedup and write: rows computed. */
-    private static long computeOnly(SparkSession spark, LakeLayout lake, double dark) {
+    private static long computeOnly(
+            SparkSession spark, LakeLayout lake, double dark, com.cosmicmorphology.common.image.DecodeLimits limits) {
         return lake.read(spark, LakeTable.IMAGES)
                 .select("content_sha256", "image_id", "content")
                 .mapPartitions(
-                        new PixelStatsJob.Compute(dark, com.cosmicmorphology.common.image.DecodeLimits.DEFAULT),
+                        new PixelStatsJob.Compute(dark, limits),
                         org.apache.spark.sql.Encoders.row(PixelStatsJob.SCHEMA))
                 .count();
     }
