@@ -30,6 +30,8 @@ class IngestBenchmarkTest {
                 new IngestBenchmark(),
                 "--items",
                 "30",
+                "--warm-up-items",
+                "20",
                 "--latency-ms",
                 "2",
                 "--images",
@@ -46,12 +48,19 @@ class IngestBenchmarkTest {
                 .isEqualTo(b.number("concurrency"))
                 .isGreaterThan(1);
         assertThat(b.text).contains("rows in images: 30");
+        // the warm-up ran through the same command into its own lake: the measured lake holds only the 30
+        assertThat(b.result).containsEntry("warm_up_items", "20");
+        assertThat(b.number("cold_s")).isPositive();
+        assertThat(b.number("ours_cores_busy")).isPositive();
+        assertThat(b.number("baseline_cores_busy")).isPositive();
 
         // the same --lake again: the bench made that folder, so it may empty it and start afresh
         BenchOutput again = BenchOutput.run(
                 new IngestBenchmark(),
                 "--items",
                 "10",
+                "--warm-up-items",
+                "0",
                 "--latency-ms",
                 "1",
                 "--images",
@@ -60,6 +69,7 @@ class IngestBenchmarkTest {
                 tmp.resolve("lake").toString());
         assertThat(again.exitCode).as(again.text).isZero();
         assertThat(again.text).contains("rows in images: 10");
+        assertThat(again.number("cold_s")).isZero();
     }
 
     @Test

@@ -48,8 +48,13 @@ public final class IngestTables {
         if (rows.isEmpty()) {
             return;
         }
-        spark.createDataFrame(rows.stream().map(ImageRow::toRow).toList(), IMAGES)
-                .dropDuplicates("image_id")
+        // one row per image_id, chosen here rather than by dropDuplicates: that is a shuffle of every batch's
+        // bytes (measured: 0.8 s of a warm 1.7 s append of 2,000 images of 20 KB)
+        Map<String, Row> unique = new java.util.LinkedHashMap<>();
+        for (ImageRow r : rows) {
+            unique.putIfAbsent(r.imageId(), r.toRow());
+        }
+        spark.createDataFrame(List.copyOf(unique.values()), IMAGES)
                 .write()
                 .format("delta")
                 .mode("append")

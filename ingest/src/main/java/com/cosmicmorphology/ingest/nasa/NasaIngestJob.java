@@ -169,6 +169,7 @@ public final class NasaIngestJob {
         // before the MERGE, so the MERGE (the slowest metadata step) runs while the images download.
         LakeState state = join(lakeState);
         Map<String, List<String>> allQueries = state.queries();
+        Set<String> known = Set.copyOf(allQueries.keySet()); // nasa_ids in the lake before this run
         queriesById.forEach((id, q) -> {
             TreeSet<String> united = new TreeSet<>(q);
             united.addAll(allQueries.getOrDefault(id, List.of()));
@@ -178,7 +179,7 @@ public final class NasaIngestJob {
         Map<String, String> quarantined = state.quarantined();
         LOG.debug("tables ready after {} ms", (System.nanoTime() - t0) / 1_000_000);
         CompletableFuture<Void> itemsWritten =
-                CompletableFuture.runAsync(() -> mergeItems(items, queriesById, now), metadataWriter);
+                CompletableFuture.runAsync(() -> writeItems(items, queriesById, known, now), metadataWriter);
 
         // (3) decide each item's fate
         Plan plan = plan(items, allQueries, existingLabels, quarantined, rejected, now, maxImages);
@@ -509,26 +510,50 @@ public final class NasaIngestJob {
         }
     }
 
-    private void mergeItems(Map<String, NasaItem> items, Map<String, TreeSet<String>> queriesById, Timestamp now) {
-        if (items.isEmpty()) {
-            lake.create(spark, LakeTable.NASA_ITEMS);
-            return;
-        }
-        List<Row> rows = new ArrayList<>(items.size());
+    /**
+     * Items new to the lake (by nasa_id, as read before the crawl) are appended; only those it already holds go
+     * through the MERGE that unites their queries. A MERGE of a whole first crawl joined every row against the
+     * table and was the heaviest metadata step, competing for the cores with the downloads it runs beside
+     * (measured: bench ingest). The lake has one writer at a time (the writer lock), so the ids read before the
+     * crawl are still the table's; a run killed between the two commits leaves appended items that a re-run
+     * finds known and merges, so nothing lands twice.
+     */
+    private void writeItems(
+            Map<String, NasaItem> items, Map<String, TreeSet<String>> queriesById, Set<String> known, Timestamp now) {
+        lake.create(spark, LakeTable.NASA_ITEMS);
+        List<Row> fresh = new ArrayList<>();
+        List<Row> seen = new ArrayList<>();
         for (NasaItem i : items.values()) {
-            rows.add(RowFactory.create(
-                    i.nasaId(),
-                    i.title(),
-                    i.description(),
-                    i.keywords(),
-                    i.center(),
-                    i.dateCreated() == null ? null : Timestamp.from(i.dateCreated()),
-                    i.mediaType(),
-                    new ArrayList<>(queriesById.get(i.nasaId())),
-                    i.previewUrl(),
-                    i.rawJson(),
-                    now));
+            (known.contains(i.nasaId()) ? seen : fresh).add(itemRow(i, queriesById.get(i.nasaId()), now));
         }
+        if (!fresh.isEmpty()) {
+            spark.createDataFrame(fresh, IngestTables.NASA_ITEMS)
+                    .write()
+                    .format("delta")
+                    .mode("append")
+                    .save(lake.location(LakeTable.NASA_ITEMS));
+        }
+        if (!seen.isEmpty()) {
+            mergeItems(seen);
+        }
+    }
+
+    private static Row itemRow(NasaItem i, TreeSet<String> queries, Timestamp now) {
+        return RowFactory.create(
+                i.nasaId(),
+                i.title(),
+                i.description(),
+                i.keywords(),
+                i.center(),
+                i.dateCreated() == null ? null : Timestamp.from(i.dateCreated()),
+                i.mediaType(),
+                new ArrayList<>(queries),
+                i.previewUrl(),
+                i.rawJson(),
+                now);
+    }
+
+    private void mergeItems(List<Row> rows) {
         DeltaTable t = lake.delta(spark, LakeTable.NASA_ITEMS);
         String united = "array_sort(array_union(t.queries, s.queries))";
         t.as("t")

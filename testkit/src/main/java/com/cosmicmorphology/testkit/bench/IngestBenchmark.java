@@ -72,6 +72,15 @@ public final class IngestBenchmark implements Callable<Integer> {
     Path images;
 
     @Option(
+            names = "--warm-up-items",
+            defaultValue = "300",
+            description = "Items ingested into a scratch lake (and downloaded by the baseline) before the timed runs:"
+                    + " the JVM's first Delta commits load and compile Delta's code once per process (measured:"
+                    + " 9-15 s on 2 cores), a cost every run pays once that no item rate should carry; that"
+                    + " run's time is reported as cold_s (default: ${DEFAULT-VALUE}; 0 times a cold JVM).")
+    int warmUpItems;
+
+    @Option(
             names = "--page-size",
             defaultValue = "100",
             description = "Items per search page (default: ${DEFAULT-VALUE}).")
@@ -85,6 +94,7 @@ public final class IngestBenchmark implements Callable<Integer> {
         Path lakeDir = options.lake() != null
                 ? BenchLake.prepare("--lake", options.lake())
                 : Files.createTempDirectory("cosmic-bench-lake");
+        Path warmLake = Files.createTempDirectory("cosmic-bench-warm-up");
         try (NasaReplayServer server = NasaReplayServer.synthetic(items, pageSize, bytes)) {
             server.latencyMs(latencyMs);
             JobContext ctx = JobContext.from(
@@ -97,21 +107,26 @@ public final class IngestBenchmark implements Callable<Integer> {
                             "nasa.page-size",
                             Integer.toString(pageSize)));
             ctx.spark(); // session start is not ingest work: keep it out of the timing
+            int concurrency = ctx.config().nasa().http().concurrency();
+            double coldSeconds = warmUp(ctx, warmLake, bytes, concurrency);
 
             long t0 = System.nanoTime();
+            long c0 = processCpuNanos();
             int code = ingest(ctx, server.baseUrl());
-            Side ours = landed(ctx, code, items, (System.nanoTime() - t0) / 1e9);
+            Side ours =
+                    landed(ctx, code, items, (System.nanoTime() - t0) / 1e9).withCpu((processCpuNanos() - c0) / 1e9);
 
             int n = baselineItems < 0 ? items : Math.min(items, baselineItems);
-            int concurrency = ctx.config().nasa().http().concurrency();
             long t1 = System.nanoTime();
+            long c1 = processCpuNanos();
             long sameBytes = download(server.baseUrl(), n, concurrency);
-            Side same = new Side(n, sameBytes, (System.nanoTime() - t1) / 1e9);
+            Side same = new Side(n, sameBytes, (System.nanoTime() - t1) / 1e9, (processCpuNanos() - c1) / 1e9);
             long t2 = System.nanoTime();
             long seqBytes = download(server.baseUrl(), n, 1);
-            Side seq = new Side(n, seqBytes, (System.nanoTime() - t2) / 1e9);
-            report(out, ctx, concurrency, ours, same, seq);
+            Side seq = new Side(n, seqBytes, (System.nanoTime() - t2) / 1e9, 0);
+            report(out, ctx, concurrency, ours, same, seq, coldSeconds);
         } finally {
+            com.cosmicmorphology.common.bench.BenchFiles.deleteRecursively(warmLake);
             if (options.lake() == null) {
                 com.cosmicmorphology.common.bench.BenchFiles.deleteRecursively(lakeDir);
             }
@@ -119,8 +134,47 @@ public final class IngestBenchmark implements Callable<Integer> {
         return ExitCode.OK.code();
     }
 
-    /** What one side did: images, bytes, seconds. */
-    private record Side(long images, long bytes, double seconds) {
+    /**
+     * The same warm-up on both sides: {@code ingest nasa} of {@code --warm-up-items} items from their own server
+     * into a scratch lake, and the plain downloader over as many URLs. Returns the ingest's seconds (a JVM's
+     * first run: what a one-off run of ingest pays once on top of its items).
+     */
+    private double warmUp(JobContext ctx, Path warmLake, List<byte[]> bytes, int concurrency) throws Exception {
+        if (warmUpItems <= 0) {
+            return 0;
+        }
+        try (NasaReplayServer warm = NasaReplayServer.synthetic(warmUpItems, pageSize, bytes)) {
+            warm.latencyMs(latencyMs);
+            JobContext warmCtx = ctx.onLake(new com.cosmicmorphology.common.lake.LakeLayout(warmLake.toString()));
+            long t = System.nanoTime();
+            int code = ingest(warmCtx, warm.baseUrl());
+            double seconds = (System.nanoTime() - t) / 1e9;
+            landed(warmCtx, code, warmUpItems, seconds);
+            download(warm.baseUrl(), warmUpItems, concurrency);
+            return seconds;
+        }
+    }
+
+    /**
+     * The JVM's CPU time (every thread, the replay server's included on both sides): how many of the machine's
+     * cores a side kept busy tells a network-bound side (few) from a CPU-bound one (all).
+     */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean)
+                        java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    /** What one side did: images, bytes, seconds, and the process's CPU seconds meanwhile. */
+    private record Side(long images, long bytes, double seconds, double cpuSeconds) {
+        Side withCpu(double cpu) {
+            return new Side(images, bytes, seconds, cpu);
+        }
+
+        double coresBusy() {
+            return cpuSeconds / seconds;
+        }
+
         double rate() {
             return images / seconds;
         }
@@ -146,10 +200,17 @@ public final class IngestBenchmark implements Callable<Integer> {
                     "bench: expected " + items + " images, ingest nasa exited " + code + " with " + rows
                             + " in images (quarantined " + quarantined + ")");
         }
-        return new Side(rows, landed.isNullAt(1) ? 0 : landed.getLong(1), seconds);
+        return new Side(rows, landed.isNullAt(1) ? 0 : landed.getLong(1), seconds, 0);
     }
 
-    private void report(java.io.PrintWriter out, JobContext ctx, int concurrency, Side ours, Side same, Side seq) {
+    private void report(
+            java.io.PrintWriter out,
+            JobContext ctx,
+            int concurrency,
+            Side ours,
+            Side same,
+            Side seq,
+            double coldSeconds) {
         out.printf("%-40s %10s %10s %10s%n", "run", "images", "images/s", "MB/s");
         out.printf(
                 "%-40s %10d %10.1f %10.2f%n",
@@ -172,6 +233,16 @@ public final class IngestBenchmark implements Callable<Integer> {
                 ours.images(),
                 ours.rate() / same.rate(),
                 ours.rate() / seq.rate());
+        int cores = Runtime.getRuntime().availableProcessors();
+        out.printf(
+                "cores busy (process CPU / wall): ours %.2f, baseline %.2f, of %d: a side near %d is bound by the CPU,"
+                        + " not the network%n",
+                ours.coresBusy(), same.coresBusy(), cores, cores);
+        if (warmUpItems > 0) {
+            out.printf(
+                    "warm-up (not timed above): %d items on both sides; ingest's first run in this JVM took %.1f s%n",
+                    warmUpItems, coldSeconds);
+        }
         out.println(new BenchResult("ingest", ours.rate(), same.rate(), "images/s")
                 .with("same_concurrency_ratio", ours.rate() / same.rate())
                 .with("sequential_img_s", seq.rate())
@@ -183,6 +254,11 @@ public final class IngestBenchmark implements Callable<Integer> {
                 .with("latency_ms", latencyMs)
                 .with("concurrency", concurrency)
                 .with("baseline_threads", concurrency)
+                .with("ours_cores_busy", ours.coresBusy())
+                .with("baseline_cores_busy", same.coresBusy())
+                .with("cores", cores)
+                .with("warm_up_items", warmUpItems)
+                .with("cold_s", coldSeconds)
                 .line());
         out.flush();
     }
