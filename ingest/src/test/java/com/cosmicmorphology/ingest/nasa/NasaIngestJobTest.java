@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterEach;
@@ -156,6 +157,33 @@ class NasaIngestJobTest {
         assertThat(layout.read(spark, LakeTable.NASA_ITEMS).count()).isEqualTo(items);
         assertThat(layout.read(spark, LakeTable.QUARANTINE).count()).isEqualTo(quarantined);
         assertThat(imageKeys(lake)).isEqualTo(keys);
+    }
+
+    @Test
+    void aLaterQueryUnitesTheQueriesOfItemsTheLakeHoldsAndAppendsOnlyNewOnes() throws Exception {
+        // items new to the lake are appended and known ones merged: the two runs must end as one run of both
+        Path lake = tmp.resolve("lake");
+        CosmicConfig c = config(lake, Map.of());
+        LakeLayout layout = new LakeLayout(lake.toString());
+        new NasaIngestJob(JobContext.of(spark, layout, c)).run(List.of("galaxy"), 0, 0);
+        Row before = layout.read(spark, LakeTable.NASA_ITEMS)
+                .where("nasa_id = 'STL-coma_cluster'")
+                .first();
+        assertThat(before.<String>getList(before.fieldIndex("queries"))).containsExactly("galaxy");
+
+        new NasaIngestJob(JobContext.of(spark, layout, c)).run(List.of("galaxy cluster"), 0, 0);
+        Dataset<Row> items = layout.read(spark, LakeTable.NASA_ITEMS);
+        assertThat(items.count())
+                .isEqualTo(items.select("nasa_id").distinct().count())
+                .isEqualTo(NasaSample.GALAXY_ITEMS); // as many as one run of both queries (first test)
+        Row coma = items.where("nasa_id = 'STL-coma_cluster'").first();
+        assertThat(coma.<String>getList(coma.fieldIndex("queries"))).containsExactly("galaxy", "galaxy cluster");
+        assertThat(layout.read(spark, LakeTable.IMAGES)
+                        .where("image_id = 'nasa:STL-coma_cluster'")
+                        .select("label")
+                        .as(org.apache.spark.sql.Encoders.STRING())
+                        .collectAsList())
+                .containsExactly("galaxy_cluster");
     }
 
     @Test
