@@ -161,29 +161,42 @@ class NasaIngestJobTest {
 
     @Test
     void aLaterQueryUnitesTheQueriesOfItemsTheLakeHoldsAndAppendsOnlyNewOnes() throws Exception {
-        // items new to the lake are appended and known ones merged: the two runs must end as one run of both
+        // items new to the lake are appended and known ones merged: the two runs must end as one run of both.
+        // Every galaxy-cluster item is also a galaxy item, so the second run has new items and known ones.
         Path lake = tmp.resolve("lake");
         CosmicConfig c = config(lake, Map.of());
         LakeLayout layout = new LakeLayout(lake.toString());
-        new NasaIngestJob(JobContext.of(spark, layout, c)).run(List.of("galaxy"), 0, 0);
+        NasaIngestJob.Result first =
+                new NasaIngestJob(JobContext.of(spark, layout, c)).run(List.of("galaxy cluster"), 0, 0);
         Row before = layout.read(spark, LakeTable.NASA_ITEMS)
                 .where("nasa_id = 'STL-coma_cluster'")
                 .first();
-        assertThat(before.<String>getList(before.fieldIndex("queries"))).containsExactly("galaxy");
+        assertThat(before.<String>getList(before.fieldIndex("queries"))).containsExactly("galaxy cluster");
+        assertThat(first.items()).isPositive().isLessThan(NasaSample.GALAXY_ITEMS);
+        long afterFirst = layout.version(spark, LakeTable.NASA_ITEMS.tableName());
 
-        new NasaIngestJob(JobContext.of(spark, layout, c)).run(List.of("galaxy cluster"), 0, 0);
+        new NasaIngestJob(JobContext.of(spark, layout, c)).run(List.of("galaxy"), 0, 0);
         Dataset<Row> items = layout.read(spark, LakeTable.NASA_ITEMS);
         assertThat(items.count())
                 .isEqualTo(items.select("nasa_id").distinct().count())
                 .isEqualTo(NasaSample.GALAXY_ITEMS); // as many as one run of both queries (first test)
         Row coma = items.where("nasa_id = 'STL-coma_cluster'").first();
         assertThat(coma.<String>getList(coma.fieldIndex("queries"))).containsExactly("galaxy", "galaxy cluster");
+        // the most specific query still labels the shared item, whichever run saw it first
         assertThat(layout.read(spark, LakeTable.IMAGES)
                         .where("image_id = 'nasa:STL-coma_cluster'")
                         .select("label")
                         .as(org.apache.spark.sql.Encoders.STRING())
                         .collectAsList())
                 .containsExactly("galaxy_cluster");
+        // the second run's commits: the new items appended, the known ones merged
+        assertThat(io.delta.tables.DeltaTable.forPath(spark, layout.location(LakeTable.NASA_ITEMS))
+                        .history()
+                        .where(org.apache.spark.sql.functions.col("version").gt(afterFirst))
+                        .select("operation")
+                        .as(org.apache.spark.sql.Encoders.STRING())
+                        .collectAsList())
+                .containsExactlyInAnyOrder("WRITE", "MERGE");
     }
 
     @Test
