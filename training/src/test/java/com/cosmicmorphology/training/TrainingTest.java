@@ -521,6 +521,56 @@ class TrainingTest {
     }
 
     @Test
+    void anEfficientNetB0TrainsFrozenAndFineTunedAndPredictsEndToEnd() throws Exception {
+        Map<String, String> b0 = Map.of(
+                "training.backbone",
+                "efficientnet-b0",
+                "training.allow-random-weights",
+                "true",
+                "training.feature-views",
+                "1",
+                "training.epochs",
+                "3",
+                "training.patience",
+                "3");
+        // no pretrained weights exist for it here: random weights only when asked for, in one line
+        assertThatThrownBy(() -> Backbones.create(config(lake.root(), Map.of("training.backbone", "efficientnet-b0"))
+                        .training()))
+                .isInstanceOf(CosmicException.class)
+                .hasMessageContaining("training.allow-random-weights=true");
+
+        Path frozen = tmp.resolve("efficientnet-frozen");
+        new TrainJob(JobContext.of(spark, lake, config(lake.root(), b0))).run(frozen);
+        assertThat(frozen.resolve("metadata.json"))
+                .content()
+                .contains("\"type\" : \"efficientnet-b0\"")
+                .contains("efficientnet_b0_random_s");
+        EvaluateJob.Result e = new EvaluateJob(JobContext.of(spark, lake, config(lake.root(), b0))).run(frozen, "test");
+        assertThat(e.images()).isEqualTo(9); // every test image scored
+        Path folder = tmp.resolve("b0-images");
+        Files.createDirectories(folder);
+        try (Stream<Path> s = Files.list(SAMPLE.resolve("galaxy"))) {
+            for (Path f : s.sorted().limit(2).toList()) {
+                Files.copy(f, folder.resolve(f.getFileName()));
+            }
+        }
+        PredictJob.Result p = new PredictJob(JobContext.of(spark, lake, config(lake.root(), b0)))
+                .fromFolder(frozen, folder, tmp.resolve("b0.csv"));
+        assertThat(p.scored()).isEqualTo(2);
+
+        // fine-tuning trains the upper blocks through the squeeze-and-excitation vertex, and saves and loads it
+        Map<String, String> tune = new HashMap<>(b0);
+        tune.put("training.mode", "fine-tune");
+        tune.put("training.unfreeze-from", "block7a_expand_conv");
+        tune.put("training.epochs", "1");
+        Path tuned = tmp.resolve("efficientnet-fine-tuned");
+        new TrainJob(JobContext.of(spark, lake, config(lake.root(), tune))).run(tuned);
+        EvaluateJob.Result t =
+                new EvaluateJob(JobContext.of(spark, lake, config(lake.root(), tune))).run(tuned, "test");
+        assertThat(t.images()).isEqualTo(9);
+    }
+
+    @Test
     void anEmptyValidationSplitIsOneClearError() throws Exception {
         LakeLayout noVal = new LakeLayout(tmp.resolve("noval").toString());
         writeLake(spark, noVal, CLASSES, false);

@@ -10,7 +10,9 @@ public enum BackboneKind {
     /** ResNet50 as published, built by the project ({@code training.resnet-variant}). */
     RESNET50,
     /** DL4J's zoo SqueezeNet v1.1 (checked against its paper). */
-    SQUEEZENET;
+    SQUEEZENET,
+    /** EfficientNet-B0 as published, built by the project; random (He) initialisation only. */
+    EFFICIENTNET_B0;
 
     @JsonValue
     public String key() {

@@ -85,7 +85,7 @@ class ConfigLoaderTest {
                 "training.mode",
                 "frozen, fine-tune",
                 "training.backbone",
-                "keras-h5, resnet50, squeezenet",
+                "keras-h5, resnet50, squeezenet, efficientnet-b0",
                 "training.distributed.engine",
                 "auto, local, spark");
         bad.forEach((key, value) -> assertThatThrownBy(() -> loader.load(null, Map.of(), Map.of(key, value)))

@@ -13,6 +13,9 @@ public final class Backbones {
         if (t.backbone() == BackboneKind.KERAS_H5) {
             return new KerasH5Backbone(Path.of(t.kerasModel()), t.inputSize(), t.featureLayers());
         }
+        if (t.backbone() == BackboneKind.EFFICIENTNET_B0) {
+            return new EfficientNetB0Backbone(t.inputSize(), t.allowRandomWeights(), t.seed());
+        }
         String dir = t.weightsDir().startsWith("~")
                 ? System.getProperty("user.home") + t.weightsDir().substring(1)
                 : t.weightsDir();

@@ -41,6 +41,13 @@ public final class ModelArchiveCheck {
     public static final String COEFFICIENTS = "coefficients.bin";
     public static final String NO_PARAMS = "noParams.marker";
     public static final String UPDATER = "updaterState.bin";
+    /**
+     * The project's own graph parts a saved network may name, by exact class (not by package: nothing else of
+     * ours is meant to be instantiated from a model file).
+     */
+    private static final Set<String> PROJECT_CLASSES =
+            Set.of(com.cosmicmorphology.training.backbone.ScaleChannelsVertex.class.getName());
+
     private static final Set<String> ALLOWED = Set.of(CONFIGURATION, COEFFICIENTS, NO_PARAMS, UPDATER);
     /** ND4J array entries: their headers declare how much DL4J allocates. */
     private static final Set<String> ARRAYS = Set.of(COEFFICIENTS, UPDATER);
@@ -162,8 +169,8 @@ public final class ModelArchiveCheck {
         if (bad != null) {
             throw refused(
                     file,
-                    "entry '" + CONFIGURATION + "' names class '" + printable(bad) + "', outside DL4J and ND4J "
-                            + "(DL4J would instantiate it)",
+                    "entry '" + CONFIGURATION + "' names class '" + printable(bad) + "', outside DL4J, ND4J and "
+                            + PROJECT_CLASSES + " (DL4J would instantiate it)",
                     remedy);
         }
     }
@@ -174,7 +181,9 @@ public final class ModelArchiveCheck {
                 Map.Entry<String, JsonNode> f = it.next();
                 if (f.getKey().equals("@class")
                         && !(f.getValue().isTextual()
-                                && CLASS_PREFIXES.stream().anyMatch(f.getValue().asText()::startsWith))) {
+                                && (CLASS_PREFIXES.stream()
+                                                .anyMatch(f.getValue().asText()::startsWith)
+                                        || PROJECT_CLASSES.contains(f.getValue().asText())))) {
                     return f.getValue().toString();
                 }
                 String inner = foreignClass(f.getValue());

@@ -73,7 +73,7 @@ public final class ModelMetadataCheck {
         }
         Object type = backbone.get("type");
         if (!(type instanceof String t) || !BACKBONES.contains(t)) {
-            throw bad("backbone.type", "is " + show(type) + "; valid values: keras-h5, resnet50, squeezenet");
+            throw bad("backbone.type", "is " + show(type) + "; valid values: " + new java.util.TreeSet<>(BACKBONES));
         }
         // a backbone loaded from a file is only the one trained on if its hash says so; random weights have no file
         boolean fromFile = type.equals("keras-h5") || "imagenet".equals(backbone.get("pretrained"));

@@ -20,6 +20,8 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Model files are opened only when they hold nothing but what ModelSerializer writes, at sane sizes. */
 class ModelArchiveCheckTest {
@@ -177,20 +179,27 @@ class ModelArchiveCheckTest {
                 .hasMessageContaining("declares " + (4L << 40) + " bytes");
     }
 
-    @Test
-    void aConfigurationNamingAClassOutsideDl4jIsRefused() throws Exception {
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "com.example.Gadget",
+                // ours too, except the one graph part a network may name (ScaleChannelsVertex): allowed by exact class
+                "com.cosmicmorphology.training.backbone.ScaleChannelsVertexX",
+                "com.cosmicmorphology.common.cli.Cosmic"
+            })
+    void aConfigurationNamingAClassOutsideDl4jIsRefused(String foreign) throws Exception {
         Path dir = savedModel("foreign");
         Map<String, byte[]> entries = TinyModels.entries(dir.resolve(ModelStore.MODEL_FILE));
         String conf = new String(entries.get(ModelArchiveCheck.CONFIGURATION), StandardCharsets.UTF_8);
         assertThat(conf).contains("\"@class\"");
         entries.put(
                 ModelArchiveCheck.CONFIGURATION,
-                conf.replaceFirst("\"@class\"\\s*:\\s*\"[^\"]+\"", "\"@class\" : \"com.example.Gadget\"")
+                conf.replaceFirst("\"@class\"\\s*:\\s*\"[^\"]+\"", "\"@class\" : \"" + foreign + "\"")
                         .getBytes(StandardCharsets.UTF_8));
         rewrite(dir, entries);
         assertThatThrownBy(() -> ModelStore.load(dir))
                 .isInstanceOf(CosmicException.class)
-                .hasMessageContaining("com.example.Gadget")
+                .hasMessageContaining(foreign)
                 .hasMessageContaining("configuration.json");
     }
 
