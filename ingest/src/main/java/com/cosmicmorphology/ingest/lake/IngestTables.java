@@ -54,11 +54,22 @@ public final class IngestTables {
         for (ImageRow r : rows) {
             unique.putIfAbsent(r.imageId(), r.toRow());
         }
-        spark.createDataFrame(List.copyOf(unique.values()), IMAGES)
+        append(LakeTable.IMAGES, List.copyOf(unique.values()));
+    }
+
+    /** Appends nasa_items rows the caller knows the table lacks (their ids were read before the crawl). */
+    public void appendItems(List<Row> rows) {
+        if (!rows.isEmpty()) {
+            append(LakeTable.NASA_ITEMS, rows);
+        }
+    }
+
+    private void append(LakeTable table, List<Row> rows) {
+        spark.createDataFrame(rows, table.schema())
                 .write()
                 .format("delta")
                 .mode("append")
-                .save(lake.location(LakeTable.IMAGES));
+                .save(lake.location(table));
     }
 
     /** Inserts images whose image_id is new; one Delta commit. */

@@ -526,13 +526,7 @@ public final class NasaIngestJob {
         for (NasaItem i : items.values()) {
             (known.contains(i.nasaId()) ? seen : fresh).add(itemRow(i, queriesById.get(i.nasaId()), now));
         }
-        if (!fresh.isEmpty()) {
-            spark.createDataFrame(fresh, IngestTables.NASA_ITEMS)
-                    .write()
-                    .format("delta")
-                    .mode("append")
-                    .save(lake.location(LakeTable.NASA_ITEMS));
-        }
+        tables.appendItems(fresh);
         if (!seen.isEmpty()) {
             mergeItems(seen);
         }
