@@ -59,7 +59,7 @@ public final class TrainingCommands implements CommandProvider {
         @Option(
                 names = "--backbone",
                 paramLabel = "B",
-                description = "keras-h5, resnet50, squeezenet or efficientnet-b0 (training.backbone).")
+                description = "keras-h5, resnet50, squeezenet, efficientnet-b0 or vit-tiny (training.backbone).")
         String backbone;
 
         @Option(names = "--epochs", paramLabel = "N", description = "Maximum epochs (training.epochs).")

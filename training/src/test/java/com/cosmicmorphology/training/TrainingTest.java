@@ -571,6 +571,60 @@ class TrainingTest {
     }
 
     @Test
+    void aVitTinyTrainsFrozenAndFineTunedAndPredictsEndToEnd() throws Exception {
+        Map<String, String> vit = Map.of(
+                "training.backbone",
+                "vit-tiny",
+                "training.allow-random-weights",
+                "true",
+                "training.feature-views",
+                "1",
+                "training.epochs",
+                "3",
+                "training.patience",
+                "3");
+        assertThatThrownBy(() -> Backbones.create(config(lake.root(), Map.of("training.backbone", "vit-tiny"))
+                        .training()))
+                .isInstanceOf(CosmicException.class)
+                .hasMessageContaining("training.allow-random-weights=true");
+        Map<String, String> odd = new HashMap<>(vit);
+        odd.put("training.input-size", "40");
+        assertThatThrownBy(() -> Backbones.create(config(lake.root(), odd).training()))
+                .isInstanceOf(CosmicException.class)
+                .hasMessageContaining("training.input-size 40")
+                .hasMessageContaining("multiple of 16");
+
+        Path frozen = tmp.resolve("vit-frozen");
+        new TrainJob(JobContext.of(spark, lake, config(lake.root(), vit))).run(frozen);
+        assertThat(frozen.resolve("metadata.json"))
+                .content()
+                .contains("\"type\" : \"vit-tiny\"")
+                .contains("vit_tiny_16_random_s");
+        Path folder = tmp.resolve("vit-images");
+        Files.createDirectories(folder);
+        try (Stream<Path> s = Files.list(SAMPLE.resolve("galaxy"))) {
+            for (Path f : s.sorted().limit(2).toList()) {
+                Files.copy(f, folder.resolve(f.getFileName()));
+            }
+        }
+        PredictJob.Result p = new PredictJob(JobContext.of(spark, lake, config(lake.root(), vit)))
+                .fromFolder(frozen, folder, tmp.resolve("vit.csv"));
+        assertThat(p.scored()).isEqualTo(2);
+
+        // fine-tuning trains the last encoder block and the class token's norm through SameDiff, saves the
+        // transformer layers and loads them back (the model check allows exactly these classes of ours)
+        Map<String, String> tune = new HashMap<>(vit);
+        tune.put("training.mode", "fine-tune");
+        tune.put("training.unfreeze-from", "blocks_11");
+        tune.put("training.epochs", "1");
+        Path tuned = tmp.resolve("vit-fine-tuned");
+        new TrainJob(JobContext.of(spark, lake, config(lake.root(), tune))).run(tuned);
+        EvaluateJob.Result t =
+                new EvaluateJob(JobContext.of(spark, lake, config(lake.root(), tune))).run(tuned, "test");
+        assertThat(t.images()).isEqualTo(9);
+    }
+
+    @Test
     void anEmptyValidationSplitIsOneClearError() throws Exception {
         LakeLayout noVal = new LakeLayout(tmp.resolve("noval").toString());
         writeLake(spark, noVal, CLASSES, false);

@@ -12,7 +12,9 @@ public enum BackboneKind {
     /** DL4J's zoo SqueezeNet v1.1 (checked against its paper). */
     SQUEEZENET,
     /** EfficientNet-B0 as published, built by the project; random (He) initialisation only. */
-    EFFICIENTNET_B0;
+    EFFICIENTNET_B0,
+    /** ViT-Ti/16 as published, built by the project; random initialisation only. */
+    VIT_TINY;
 
     @JsonValue
     public String key() {

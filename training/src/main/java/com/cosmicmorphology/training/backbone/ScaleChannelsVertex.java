@@ -5,8 +5,15 @@ import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.samediff.SDVertexParams;
 import org.deeplearning4j.nn.conf.layers.samediff.SameDiffLambdaVertex;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.layers.samediff.SameDiffGraphVertex;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Squeeze-and-excitation's last step: a feature map [N, C, H, W] (or [N, H, W, C]) times one weight per image
@@ -54,6 +61,38 @@ public final class ScaleChannelsVertex extends SameDiffLambdaVertex {
     @Override
     public InputType getOutputType(int layerIndex, InputType... vertexInputs) {
         return vertexInputs[0];
+    }
+
+    /** DL4J's SameDiff vertex with the gradient it is given halved: see {@link ExactGradientSameDiffLayer}. */
+    @Override
+    public org.deeplearning4j.nn.graph.vertex.GraphVertex instantiate(
+            ComputationGraph graph, String name, int index, INDArray paramsView, boolean init, DataType dataType) {
+        super.instantiate(graph, name, index, paramsView, init, dataType); // records the vertex's name
+        return new ExactVertex(this, graph, name, index, paramsView, init, dataType);
+    }
+
+    static final class ExactVertex extends SameDiffGraphVertex {
+        ExactVertex(
+                ScaleChannelsVertex conf,
+                ComputationGraph graph,
+                String name,
+                int index,
+                INDArray paramsView,
+                boolean init,
+                DataType dataType) {
+            super(conf, graph, name, index, paramsView, init, dataType);
+        }
+
+        @Override
+        public Pair<Gradient, INDArray[]> doBackward(boolean tbptt, LayerWorkspaceMgr workspaceMgr) {
+            INDArray given = epsilon;
+            try {
+                epsilon = given.dup('c').muli(0.5);
+                return super.doBackward(tbptt, workspaceMgr);
+            } finally {
+                epsilon = given;
+            }
+        }
     }
 
     @Override

@@ -50,7 +50,7 @@ public final class ZooBackbone implements Backbone {
                 throw new CosmicException(
                         ExitCode.USAGE,
                         "training.backbone '" + name
-                                + "' is not a zoo model; valid values: keras-h5, resnet50, squeezenet, efficientnet-b0");
+                                + "' is not a zoo model; valid values: keras-h5, resnet50, squeezenet, efficientnet-b0, vit-tiny");
         };
         String file = "squeezenet_dl4j_inference.v2.zip";
         Path expected = weightsDir.resolve("models").resolve(name).resolve(file);

@@ -45,8 +45,11 @@ public final class ModelArchiveCheck {
      * The project's own graph parts a saved network may name, by exact class (not by package: nothing else of
      * ours is meant to be instantiated from a model file).
      */
-    private static final Set<String> PROJECT_CLASSES =
-            Set.of(com.cosmicmorphology.training.backbone.ScaleChannelsVertex.class.getName());
+    private static final Set<String> PROJECT_CLASSES = Set.of(
+            com.cosmicmorphology.training.backbone.ScaleChannelsVertex.class.getName(),
+            com.cosmicmorphology.training.backbone.PatchTokensLayer.class.getName(),
+            com.cosmicmorphology.training.backbone.TransformerBlockLayer.class.getName(),
+            com.cosmicmorphology.training.backbone.ClassTokenLayer.class.getName());
 
     private static final Set<String> ALLOWED = Set.of(CONFIGURATION, COEFFICIENTS, NO_PARAMS, UPDATER);
     /** ND4J array entries: their headers declare how much DL4J allocates. */
