@@ -32,6 +32,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Train -> evaluate -> predict on real photographs at a tiny input size, over lake tables written in the
@@ -520,11 +522,17 @@ class TrainingTest {
         assertThat(e.report().macroAuc()).isEqualTo(asTrained.report().macroAuc());
     }
 
-    @Test
-    void anEfficientNetB0TrainsFrozenAndFineTunedAndPredictsEndToEnd() throws Exception {
-        Map<String, String> b0 = Map.of(
+    /** The backbones built from their papers, with random weights only: each end to end at a tiny size. */
+    @ParameterizedTest
+    @CsvSource({
+        "efficientnet-b0, block7a_expand_conv, efficientnet_b0_random_s, 16, at least 32",
+        "vit-tiny, blocks_11, vit_tiny_16_random_s, 40, multiple of 16"
+    })
+    void aBackboneFromItsPaperTrainsFrozenAndFineTunedAndPredictsEndToEnd(
+            String backbone, String top, String idStem, int badSize, String badSizeMessage) throws Exception {
+        Map<String, String> random = Map.of(
                 "training.backbone",
-                "efficientnet-b0",
+                backbone,
                 "training.allow-random-weights",
                 "true",
                 "training.feature-views",
@@ -533,91 +541,46 @@ class TrainingTest {
                 "3",
                 "training.patience",
                 "3");
-        // no pretrained weights exist for it here: random weights only when asked for, in one line
-        assertThatThrownBy(() -> Backbones.create(config(lake.root(), Map.of("training.backbone", "efficientnet-b0"))
+        // no pretrained weights exist for them here: random weights only when asked for, in one line
+        assertThatThrownBy(() -> Backbones.create(config(lake.root(), Map.of("training.backbone", backbone))
                         .training()))
                 .isInstanceOf(CosmicException.class)
                 .hasMessageContaining("training.allow-random-weights=true");
+        Map<String, String> bad = new HashMap<>(random);
+        bad.put("training.input-size", Integer.toString(badSize));
+        assertThatThrownBy(() -> Backbones.create(config(lake.root(), bad).training()))
+                .isInstanceOf(CosmicException.class)
+                .hasMessageContaining("training.input-size")
+                .hasMessageContaining(badSizeMessage)
+                .hasMessageContaining("got " + badSize);
 
-        Path frozen = tmp.resolve("efficientnet-frozen");
-        new TrainJob(JobContext.of(spark, lake, config(lake.root(), b0))).run(frozen);
+        Path frozen = tmp.resolve(backbone + "-frozen");
+        new TrainJob(JobContext.of(spark, lake, config(lake.root(), random))).run(frozen);
         assertThat(frozen.resolve("metadata.json"))
                 .content()
-                .contains("\"type\" : \"efficientnet-b0\"")
-                .contains("efficientnet_b0_random_s");
-        EvaluateJob.Result e = new EvaluateJob(JobContext.of(spark, lake, config(lake.root(), b0))).run(frozen, "test");
+                .contains("\"type\" : \"" + backbone + "\"")
+                .contains(idStem);
+        EvaluateJob.Result e =
+                new EvaluateJob(JobContext.of(spark, lake, config(lake.root(), random))).run(frozen, "test");
         assertThat(e.images()).isEqualTo(9); // every test image scored
-        Path folder = tmp.resolve("b0-images");
+        Path folder = tmp.resolve(backbone + "-images");
         Files.createDirectories(folder);
         try (Stream<Path> s = Files.list(SAMPLE.resolve("galaxy"))) {
             for (Path f : s.sorted().limit(2).toList()) {
                 Files.copy(f, folder.resolve(f.getFileName()));
             }
         }
-        PredictJob.Result p = new PredictJob(JobContext.of(spark, lake, config(lake.root(), b0)))
-                .fromFolder(frozen, folder, tmp.resolve("b0.csv"));
+        PredictJob.Result p = new PredictJob(JobContext.of(spark, lake, config(lake.root(), random)))
+                .fromFolder(frozen, folder, tmp.resolve(backbone + ".csv"));
         assertThat(p.scored()).isEqualTo(2);
 
-        // fine-tuning trains the upper blocks through the squeeze-and-excitation vertex, and saves and loads it
-        Map<String, String> tune = new HashMap<>(b0);
+        // fine-tuning trains the top block through the project's SameDiff parts (squeeze-and-excitation, the
+        // transformer layers), saves them and loads them back (the model check allows exactly these classes)
+        Map<String, String> tune = new HashMap<>(random);
         tune.put("training.mode", "fine-tune");
-        tune.put("training.unfreeze-from", "block7a_expand_conv");
+        tune.put("training.unfreeze-from", top);
         tune.put("training.epochs", "1");
-        Path tuned = tmp.resolve("efficientnet-fine-tuned");
-        new TrainJob(JobContext.of(spark, lake, config(lake.root(), tune))).run(tuned);
-        EvaluateJob.Result t =
-                new EvaluateJob(JobContext.of(spark, lake, config(lake.root(), tune))).run(tuned, "test");
-        assertThat(t.images()).isEqualTo(9);
-    }
-
-    @Test
-    void aVitTinyTrainsFrozenAndFineTunedAndPredictsEndToEnd() throws Exception {
-        Map<String, String> vit = Map.of(
-                "training.backbone",
-                "vit-tiny",
-                "training.allow-random-weights",
-                "true",
-                "training.feature-views",
-                "1",
-                "training.epochs",
-                "3",
-                "training.patience",
-                "3");
-        assertThatThrownBy(() -> Backbones.create(config(lake.root(), Map.of("training.backbone", "vit-tiny"))
-                        .training()))
-                .isInstanceOf(CosmicException.class)
-                .hasMessageContaining("training.allow-random-weights=true");
-        Map<String, String> odd = new HashMap<>(vit);
-        odd.put("training.input-size", "40");
-        assertThatThrownBy(() -> Backbones.create(config(lake.root(), odd).training()))
-                .isInstanceOf(CosmicException.class)
-                .hasMessageContaining("training.input-size 40")
-                .hasMessageContaining("multiple of 16");
-
-        Path frozen = tmp.resolve("vit-frozen");
-        new TrainJob(JobContext.of(spark, lake, config(lake.root(), vit))).run(frozen);
-        assertThat(frozen.resolve("metadata.json"))
-                .content()
-                .contains("\"type\" : \"vit-tiny\"")
-                .contains("vit_tiny_16_random_s");
-        Path folder = tmp.resolve("vit-images");
-        Files.createDirectories(folder);
-        try (Stream<Path> s = Files.list(SAMPLE.resolve("galaxy"))) {
-            for (Path f : s.sorted().limit(2).toList()) {
-                Files.copy(f, folder.resolve(f.getFileName()));
-            }
-        }
-        PredictJob.Result p = new PredictJob(JobContext.of(spark, lake, config(lake.root(), vit)))
-                .fromFolder(frozen, folder, tmp.resolve("vit.csv"));
-        assertThat(p.scored()).isEqualTo(2);
-
-        // fine-tuning trains the last encoder block and the class token's norm through SameDiff, saves the
-        // transformer layers and loads them back (the model check allows exactly these classes of ours)
-        Map<String, String> tune = new HashMap<>(vit);
-        tune.put("training.mode", "fine-tune");
-        tune.put("training.unfreeze-from", "blocks_11");
-        tune.put("training.epochs", "1");
-        Path tuned = tmp.resolve("vit-fine-tuned");
+        Path tuned = tmp.resolve(backbone + "-fine-tuned");
         new TrainJob(JobContext.of(spark, lake, config(lake.root(), tune))).run(tuned);
         EvaluateJob.Result t =
                 new EvaluateJob(JobContext.of(spark, lake, config(lake.root(), tune))).run(tuned, "test");

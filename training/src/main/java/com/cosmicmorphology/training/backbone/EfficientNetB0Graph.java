@@ -13,13 +13,11 @@ import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Sgd;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
  * EfficientNet-B0 as Tan and Le (2019) define it, built from DL4J layers (DL4J has no such zoo network).
@@ -108,21 +106,8 @@ public final class EfficientNetB0Graph {
         }
         x = b.convBnSwish("top", x, 1, 1, TOP);
         g.addLayer(POOL, new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), x);
-        if (classes > 0) {
-            g.addLayer(
-                    HEAD,
-                    new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
-                            .nOut(classes)
-                            .activation(Activation.SOFTMAX)
-                            .weightInit(WeightInit.XAVIER)
-                            .dropOut(0.8) // DL4J's dropOut(p) is the probability of keeping: the paper's 0.2
-                            .build(),
-                    POOL);
-            g.setOutputs(HEAD);
-        } else {
-            g.setOutputs(POOL);
-        }
-        return g.build();
+        // dropout 0.2 before the head, as published (DL4J's dropOut(p) is the probability of keeping)
+        return ClassifierHead.finish(g, POOL, HEAD, classes, 0.8);
     }
 
     /** Keras's block names: stage 1 block a = "block1a_", ..., stage 7 block a = "block7a_". */

@@ -11,14 +11,12 @@ import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Sgd;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
  * ResNet-50 as He et al. (2015) and torchvision define it, built here because DL4J 1.0.0-M2.1's zoo class is
@@ -127,20 +125,7 @@ public final class ResNet50Graph {
             }
         }
         g.addLayer(POOL, new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), x);
-        if (classes > 0) {
-            g.addLayer(
-                    HEAD,
-                    new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
-                            .nOut(classes)
-                            .activation(Activation.SOFTMAX)
-                            .weightInit(WeightInit.XAVIER)
-                            .build(),
-                    POOL);
-            g.setOutputs(HEAD);
-        } else {
-            g.setOutputs(POOL);
-        }
-        return g.build();
+        return ClassifierHead.finish(g, POOL, HEAD, classes, 1);
     }
 
     /** Keras's block names: stage 2 block a = "2a", ..., stage 5 block c = "5c". */

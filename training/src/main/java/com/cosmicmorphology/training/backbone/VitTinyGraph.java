@@ -7,12 +7,10 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Sgd;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
  * ViT-Ti/16 (Dosovitskiy et al. 2021; the "Tiny" size of Touvron et al.'s DeiT, timm's
@@ -44,21 +42,16 @@ public final class VitTinyGraph {
         return "blocks_" + i;
     }
 
-    /** Checks that {@code size} cuts into whole 16 px patches, at least 2 x 2 of them. */
-    public static void checkSize(String setting, int size) {
-        if (size < 2 * PATCH || size % PATCH != 0) {
-            throw new IllegalArgumentException(setting + " " + size + " does not cut into whole " + PATCH + " px"
-                    + " patches: ViT-Ti/16 needs a multiple of 16 of at least 32 (e.g. 224)");
-        }
-    }
-
     /**
      * @param classes 0 for a feature extractor (output {@value #NORM}, 192 per image), else a softmax head
      * @param format the input's layout: NCHW or NHWC (channels last)
      */
     public static ComputationGraphConfiguration build(
             int size, int classes, long seed, IUpdater updater, CNN2DFormat format) {
-        checkSize("input size", size);
+        if (size < 2 * PATCH || size % PATCH != 0) {
+            throw new IllegalArgumentException("ViT-Ti/16 needs a side that cuts into whole " + PATCH + " px patches,"
+                    + " a multiple of 16 of at least 32 (e.g. 224), got " + size);
+        }
         int side = size / PATCH;
         int tokens = side * side + 1;
         ComputationGraphConfiguration.GraphBuilder g = new NeuralNetConfiguration.Builder()
@@ -87,19 +80,6 @@ public final class VitTinyGraph {
             x = block(i);
         }
         g.addLayer(NORM, new ClassTokenLayer(WIDTH), x);
-        if (classes > 0) {
-            g.addLayer(
-                    HEAD,
-                    new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
-                            .nOut(classes)
-                            .activation(Activation.SOFTMAX)
-                            .weightInit(WeightInit.XAVIER)
-                            .build(),
-                    NORM);
-            g.setOutputs(HEAD);
-        } else {
-            g.setOutputs(NORM);
-        }
-        return g.build();
+        return ClassifierHead.finish(g, NORM, HEAD, classes, 1);
     }
 }
