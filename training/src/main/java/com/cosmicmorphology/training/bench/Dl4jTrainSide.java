@@ -81,7 +81,14 @@ public final class Dl4jTrainSide {
                 out.put(
                         "features_keras_img_s",
                         featuresPerSecond(
-                                new KerasH5Backbone(java.nio.file.Path.of(kerasModel), 224)::features,
+                                // the built-in training.feature-layers: the activations train and predict pool
+                                new KerasH5Backbone(
+                                        java.nio.file.Path.of(kerasModel),
+                                        224,
+                                        new com.cosmicmorphology.common.config.ConfigLoader()
+                                                .load(null, java.util.Map.of(), java.util.Map.of())
+                                                .training()
+                                                .featureLayers())::features,
                                 224,
                                 batch,
                                 warmup,

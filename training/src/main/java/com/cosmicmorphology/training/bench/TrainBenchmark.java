@@ -249,7 +249,7 @@ public final class TrainBenchmark implements Callable<Integer> {
                         Locale.ROOT,
                         "DL4J frozen feature extraction, %s: %.2f images/s " + "(NHWC, batch %d)%n",
                         k.equals("features_keras_img_s")
-                                ? "offline backbone (MobileNetV2 to block 10, 224 px)"
+                                ? "offline backbone, default training.feature-layers (MobileNetV2, 224 px)"
                                 : "ResNet50 " + v.key() + " without head (" + size + " px)",
                         x,
                         batch));
