@@ -48,11 +48,6 @@ public abstract class ExactGradientSameDiffLayer extends SameDiffLayer {
         }
 
         @Override
-        public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
-            return workspaceMgr.dup(ArrayType.ACTIVATIONS, super.activate(training, workspaceMgr));
-        }
-
-        @Override
         public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
             if (input.size(0) != 1) {
                 return super.backpropGradient(epsilon.dup('c').muli(0.5), workspaceMgr);

@@ -13,7 +13,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * x + MLP(LN(x)), on [N, tokens, C] (recurrent, NWC) in and out. Multi-head self-attention: query, key and value
  * projections with biases (ViT's qkv, as three C x C matrices), scaled dot-product attention per head
  * (softmax(QK^T / sqrt(C / heads)) V), the heads concatenated and projected. MLP: C to {@code mlp} with GELU
- * (ND4J's), back to C. Layer norms with eps 1e-6 and a gain and bias per channel. DL4J 1.0.0-M2.1 has no
+ * (ND4J's sigmoid form), back to C. Layer norms with eps 1e-6 and a gain and bias per channel. DL4J 1.0.0-M2.1 has no
  * transformer layer (its attention layers have no biases, norms or MLP), hence one SameDiff layer per block:
  * named blocks also let {@code training.unfreeze-from} fine-tune from any of them.
  */
@@ -62,6 +62,10 @@ public final class TransformerBlockLayer extends ExactGradientSameDiffLayer {
         return sd.reshape(rows, sd.shape(x));
     }
 
+    /**
+     * GELU as ND4J's {@code gelu} computes it, x * sigmoid(1.702 x) (the block's test compares against that op
+     * to 1e-9), written out so that its gradient comes from SameDiff's chain rule over the sigmoid.
+     */
     static SDVariable gelu(SameDiff sd, SDVariable x) {
         return x.mul(sd.nn.sigmoid(x.mul(1.702)));
     }
