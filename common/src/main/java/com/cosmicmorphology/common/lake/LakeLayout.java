@@ -13,6 +13,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * The one place that knows where tables live: every table is a Delta table at {@code <root>/<name>}, the
@@ -21,6 +22,10 @@ import org.apache.spark.sql.SparkSession;
 public final class LakeLayout {
     /** Contract names plus the free prefixes (eda_, curated_, features_) the architecture allows. */
     private static final Pattern TABLE_NAME = Pattern.compile("[a-z][a-z0-9_]*");
+    /** Files of a committed version (NNNN.json, NNNN.checkpoint..., NNNN.crc), never a hidden .NNNN...tmp. */
+    private static final Pattern COMMIT_OR_CHECKPOINT = Pattern.compile("\\d{20}\\..*|_last_checkpoint");
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LakeLayout.class);
 
     private final String root;
 
@@ -88,14 +93,56 @@ public final class LakeLayout {
 
     /** Creates the table empty, with its contract schema, if absent; true when it was created now. */
     public boolean create(SparkSession spark, LakeTable table) {
-        if (exists(spark, table)) {
+        return create(spark, table.tableName(), table.schema());
+    }
+
+    /**
+     * Creates any table (contract or features_*, metrics...) empty with this schema and partitioning if absent;
+     * true when it was created now. Every table creation goes through here, so all recover from a killed one.
+     */
+    public boolean create(SparkSession spark, String tableName, StructType schema, String... partitionColumns) {
+        if (exists(spark, tableName)) {
             return false;
         }
+        clearInterruptedCreation(spark, tableName);
         DeltaTable.createIfNotExists(spark)
-                .location(location(table))
-                .addColumns(table.schema())
+                .location(location(tableName))
+                .addColumns(schema)
+                .partitionedBy(partitionColumns)
                 .execute();
         return true;
+    }
+
+    /**
+     * A run killed while it created a table can leave a {@code _delta_log} folder with no commit in it (the
+     * folder is made before version 0 is renamed into place). Delta's {@code CREATE TABLE IF NOT EXISTS} then
+     * takes the table for existing, creates nothing, and fails to load it, so every re-run would fail the same
+     * way. A log without a single commit or checkpoint holds nothing to lose: it is removed. A log that does
+     * hold commits is left for Delta to judge.
+     */
+    private void clearInterruptedCreation(SparkSession spark, String tableName) {
+        Path log = new Path(location(tableName), "_delta_log");
+        try {
+            FileSystem fs = log.getFileSystem(spark.sparkContext().hadoopConfiguration());
+            if (!fs.exists(log)) {
+                return;
+            }
+            var files = fs.listFiles(log, true);
+            while (files.hasNext()) {
+                String name = files.next().getPath().getName();
+                if (COMMIT_OR_CHECKPOINT.matcher(name).matches()) {
+                    return;
+                }
+            }
+            LOG.warn(
+                    "table '{}' at {}: removing the log folder of an interrupted creation (it holds no commit)",
+                    tableName,
+                    location(tableName));
+            fs.delete(log, true);
+        } catch (IOException e) {
+            throw new CosmicException(
+                    ExitCode.STORAGE, "cannot inspect " + log + " before creating the table: " + e.getMessage(), e);
+        }
     }
 
     /** The table for MERGE/DELETE, created empty first if absent, so writers always find it. */

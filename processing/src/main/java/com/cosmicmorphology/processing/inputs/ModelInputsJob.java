@@ -10,7 +10,6 @@ import com.cosmicmorphology.common.image.InputResizer;
 import com.cosmicmorphology.common.lake.LakeLayout;
 import com.cosmicmorphology.common.lake.LakeTable;
 import com.cosmicmorphology.common.lake.QuarantineTable;
-import io.delta.tables.DeltaTable;
 import java.awt.image.BufferedImage;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -55,13 +54,7 @@ public final class ModelInputsJob {
                 .where(col("included"))
                 .select("image_id", "content_sha256");
         String path = lake.location(LakeTable.MODEL_INPUTS);
-        if (!DeltaTable.isDeltaTable(spark, path)) {
-            DeltaTable.createIfNotExists(spark)
-                    .location(path)
-                    .addColumns(SCHEMA)
-                    .partitionedBy("size", "policy")
-                    .execute();
-        }
+        lake.create(spark, LakeTable.MODEL_INPUTS.tableName(), SCHEMA, "size", "policy");
         Dataset<Row> known = spark.read()
                 .format("delta")
                 .load(path)

@@ -122,10 +122,7 @@ public final class PixelStatsJob {
                                         col("computed_at").as("at")));
             }
         } else if (!exists) {
-            DeltaTable.createIfNotExists(spark)
-                    .location(path)
-                    .addColumns(SCHEMA)
-                    .execute();
+            lake.create(spark, LakeTable.EDA_PIXEL_STATS);
         }
     }
 

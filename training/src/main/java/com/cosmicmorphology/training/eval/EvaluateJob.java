@@ -110,12 +110,7 @@ public final class EvaluateJob {
                             RowFactory.create(modelId, split, metric, e.getKey(), Double.isNaN(v) ? null : v, now)));
         }
         String path = lake.location(LakeTable.METRICS);
-        if (!DeltaTable.isDeltaTable(spark, path)) {
-            DeltaTable.createIfNotExists(spark)
-                    .location(path)
-                    .addColumns(METRICS)
-                    .execute();
-        }
+        lake.create(spark, LakeTable.METRICS);
         DeltaTable.forPath(spark, path)
                 .as("t")
                 .merge(

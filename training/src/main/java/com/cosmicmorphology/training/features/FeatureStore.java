@@ -129,12 +129,7 @@ public final class FeatureStore {
     /** sha -> [view][feature] for views 0..views-1 of every image; computes and stores what is missing. */
     public Map<String, float[][]> features(List<LabelledImage> images, int views) {
         String path = lake.location(table());
-        if (!DeltaTable.isDeltaTable(spark, path)) {
-            DeltaTable.createIfNotExists(spark)
-                    .location(path)
-                    .addColumns(SCHEMA)
-                    .execute();
-        }
+        lake.create(spark, table(), SCHEMA);
         Map<String, LabelledImage> bySha = new LinkedHashMap<>();
         images.forEach(i -> bySha.putIfAbsent(i.contentSha256(), i));
         Map<String, float[][]> out = new HashMap<>();

@@ -61,12 +61,7 @@ final class PredictionSink implements AutoCloseable {
         // the lake is checked before any image is decoded: a read-only lake fails in a second, not after the scoring
         this.table = lake.location(LakeTable.PREDICTIONS);
         lake.checkWritable(spark);
-        if (!DeltaTable.isDeltaTable(spark, table)) {
-            DeltaTable.createIfNotExists(spark)
-                    .location(table)
-                    .addColumns(PredictJob.SCHEMA)
-                    .execute();
-        }
+        lake.create(spark, LakeTable.PREDICTIONS);
         if (csv == null) {
             partial = null;
             out = null;
