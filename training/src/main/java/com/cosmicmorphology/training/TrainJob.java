@@ -145,7 +145,7 @@ public final class TrainJob {
     }
 
     /** The heads cross-validation compares: {@code training.head}, or both kinds when it is auto. */
-    static List<HeadSpec> candidates(CosmicConfig.Training t) {
+    public static List<HeadSpec> candidates(CosmicConfig.Training t) {
         return switch (t.head()) {
             case "linear" -> List.of(HeadSpec.of(t, HeadKind.LINEAR));
             case "mlp" -> List.of(HeadSpec.of(t, HeadKind.MLP));

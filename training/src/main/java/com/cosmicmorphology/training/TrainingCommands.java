@@ -6,7 +6,10 @@ import com.cosmicmorphology.common.cli.CosmicException;
 import com.cosmicmorphology.common.cli.ExitCode;
 import com.cosmicmorphology.common.cli.JobContext;
 import com.cosmicmorphology.common.cli.JobOptions;
+import com.cosmicmorphology.common.config.BackboneKind;
+import com.cosmicmorphology.common.config.CosmicConfig;
 import com.cosmicmorphology.common.lake.LakeWriterLock;
+import com.cosmicmorphology.training.compare.CompareJob;
 import com.cosmicmorphology.training.eval.EvaluateJob;
 import com.cosmicmorphology.training.model.Freshness;
 import com.cosmicmorphology.training.predict.PredictJob;
@@ -31,7 +34,7 @@ public final class TrainingCommands implements CommandProvider {
 
     @Override
     public List<Object> commands() {
-        return List.of(new Train(), new Tune(), new Evaluate(), new Predict());
+        return List.of(new Train(), new Tune(), new Compare(), new Evaluate(), new Predict());
     }
 
     @Override
@@ -194,6 +197,54 @@ public final class TrainingCommands implements CommandProvider {
                             r.outcome().best().macroF1(),
                             r.outcome().best().macroF1Spread(),
                             flags);
+            return ExitCode.OK.code();
+        }
+    }
+
+    @Command(
+            name = "compare",
+            mixinStandardHelpOptions = true,
+            description = "Every backbone through train's frozen recipe and cross-validation (same images, folds, "
+                    + "seeds, head choice); one row each in backbone_comparison: CV accuracy and macro-F1 with "
+                    + "spread, feature and CV time, inference images/s, parameters, pretrained or random.")
+    public static final class Compare implements Callable<Integer> {
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Mixin
+        JobOptions options = new JobOptions();
+
+        @Option(
+                names = "--backbones",
+                paramLabel = "B,B",
+                split = ",",
+                description = "Backbones to compare, in order (default: every one: keras-h5, resnet50, squeezenet, "
+                        + "efficientnet-b0, vit-tiny). Those without weights here run from random weights, "
+                        + "and the table says so.")
+        List<String> backbones;
+
+        @Override
+        public Integer call() {
+            List<BackboneKind> kinds = backbones == null
+                    ? List.of(BackboneKind.values())
+                    : backbones.stream()
+                            .map(String::trim)
+                            .map(BackboneKind::parse)
+                            .distinct()
+                            .toList();
+            JobContext ctx = JobContext.from(options, Map.of());
+            // one session and lake; per backbone only the backbone (and permission to start from random weights)
+            java.util.function.Function<BackboneKind, CosmicConfig> configFor = k -> JobContext.from(
+                            options, Map.of("training.backbone", k.key(), "training.allow-random-weights", "true"))
+                    .config();
+            var r = LakeWriterLock.whileHolding(
+                    ctx.spark(), ctx.lake(), "compare", () -> new CompareJob(ctx, configFor).run(kinds));
+            spec.commandLine().getOut().print(CompareJob.table(r));
+            spec.commandLine()
+                    .getOut()
+                    .printf(
+                            "compare: %s, %d backbones in the backbone_comparison table%n",
+                            r.compareId(), r.entries().size());
             return ExitCode.OK.code();
         }
     }

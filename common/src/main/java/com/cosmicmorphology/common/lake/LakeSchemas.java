@@ -122,5 +122,28 @@ final class LakeSchemas {
             .add("images", DataTypes.IntegerType, false)
             .add("created_at", DataTypes.TimestampType, false);
 
+    /** Per compare run and backbone: the same cross-validation, timings and size for every backbone. */
+    static final StructType BACKBONE_COMPARISON = new StructType()
+            .add("compare_id", DataTypes.StringType, false)
+            .add("backbone", DataTypes.StringType, false)
+            .add("backbone_id", DataTypes.StringType, false)
+            .add("pretrained", DataTypes.StringType, false)
+            .add("parameters", DataTypes.LongType, false)
+            .add("input_size", DataTypes.IntegerType, false)
+            .add("feature_dim", DataTypes.IntegerType, false)
+            .add("images", DataTypes.IntegerType, false)
+            .add("folds", DataTypes.IntegerType, false)
+            .add("head", DataTypes.StringType, false)
+            .add("epochs", DataTypes.IntegerType, false)
+            .add("cv_accuracy", DataTypes.DoubleType, false)
+            .add("cv_accuracy_spread", DataTypes.DoubleType, false)
+            .add("cv_macro_f1", DataTypes.DoubleType, false)
+            .add("cv_macro_f1_spread", DataTypes.DoubleType, false)
+            .add("features_computed", DataTypes.LongType, false)
+            .add("feature_seconds", DataTypes.DoubleType, false)
+            .add("cv_seconds", DataTypes.DoubleType, false)
+            .add("inference_images_per_s", DataTypes.DoubleType, true)
+            .add("compared_at", DataTypes.TimestampType, false);
+
     private LakeSchemas() {}
 }

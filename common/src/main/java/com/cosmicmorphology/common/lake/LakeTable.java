@@ -26,7 +26,8 @@ public enum LakeTable {
     MODEL_INPUTS("features_inputs", "prepare", LakeSchemas.MODEL_INPUTS, "content_sha256", "size", "policy"),
     PREDICTIONS("predictions", "predict", LakeSchemas.PREDICTIONS, "image_id", "model_id"),
     METRICS("metrics", "evaluate", LakeSchemas.METRICS, "model_id", "split", "metric", "class"),
-    TRIALS("trials", "tune", LakeSchemas.TRIALS, "trial_id");
+    TRIALS("trials", "tune", LakeSchemas.TRIALS, "trial_id"),
+    BACKBONE_COMPARISON("backbone_comparison", "compare", LakeSchemas.BACKBONE_COMPARISON, "compare_id", "backbone");
 
     private final String tableName;
     private final String producedBy;
