@@ -28,7 +28,7 @@ import picocli.CommandLine.Option;
 public final class ProcessingCommands implements CommandProvider {
     @Override
     public List<Object> commands() {
-        return List.of(new Eda(), new Clean(), new Split(), new Prepare());
+        return List.of(new Eda(), new Clean(), new Split(), new Prepare(), new Synthesize());
     }
 
     @Override
@@ -175,6 +175,54 @@ public final class ProcessingCommands implements CommandProvider {
                     .printf(
                             "prepare: %d images prepared at %dpx (%s), %d reused, %d quarantined%n",
                             r.prepared(), s, p.key(), r.reused(), r.failed());
+            return ExitCode.OK.code();
+        }
+    }
+
+    @Command(
+            name = "synthesize",
+            mixinStandardHelpOptions = true,
+            description = "Synthetic training images: seeded variants (rotation, zoom, mirror, seeing blur, stretch, "
+                    + "colour balance, noise) of every train and val model input into features_synthetic; "
+                    + "training adds synthetic.train-per-image of them per image, never to val or test.")
+    public static final class Synthesize implements Callable<Integer> {
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Mixin
+        JobOptions options = new JobOptions();
+
+        @Option(names = "--per-image", paramLabel = "N", description = "Variants per image (synthetic.per-image).")
+        Integer perImage;
+
+        @Option(names = "--size", paramLabel = "PX", description = "Square side (inputs.size).")
+        Integer size;
+
+        @Option(names = "--policy", paramLabel = "P", description = "center-crop or pad (inputs.policy).")
+        String policy;
+
+        @Override
+        public Integer call() {
+            ConfigOverrides extra = new ConfigOverrides();
+            extra.set("synthetic.per-image", perImage);
+            extra.set("inputs.size", size);
+            extra.set("inputs.policy", policy);
+            JobContext ctx = JobContext.from(options, extra.asMap());
+            int s = ctx.config().inputs().size();
+            ResizePolicy p = ctx.config().inputs().policy();
+            var syn = ctx.config().synthetic();
+            var r = LakeWriterLock.whileHolding(
+                    ctx.spark(),
+                    ctx.lake(),
+                    "synthesize",
+                    () -> new com.cosmicmorphology.processing.synthetic.SyntheticJob(ctx)
+                            .run(s, p, syn.perImage(), syn.seed()));
+            spec.commandLine()
+                    .getOut()
+                    .printf(
+                            "synthesize: %d variants made, %d already present, for %d train/val images at %dpx (%s), "
+                                    + "recipe %s; train with them: --set synthetic.train-per-image=N (N <= %d)%n",
+                            r.created(), r.reused(), r.parents(), s, p.key(), r.recipe(), syn.perImage());
             return ExitCode.OK.code();
         }
     }

@@ -357,6 +357,67 @@ class ProcessingJobsTest {
     }
 
     @Test
+    void synthesizeMakesSeededVariantsOfTrainAndValImagesOnlyOnce() {
+        new ModelInputsJob(JobContext.of(spark, lake)).run(40, ResizePolicy.CENTER_CROP);
+        var job = new com.cosmicmorphology.processing.synthetic.SyntheticJob(JobContext.of(spark, lake));
+        var first = job.run(40, ResizePolicy.CENTER_CROP, 2, 42);
+
+        Map<String, String> split = splits(lake);
+        Map<String, String> shaOf = curated().values().stream()
+                .filter(r -> r.<Boolean>getAs("included"))
+                .collect(Collectors.toMap(r -> r.getAs("image_id"), r -> r.getAs("content_sha256")));
+        java.util.Set<String> trainVal = shaOf.entrySet().stream()
+                .filter(e -> !"test".equals(split.get(e.getKey())))
+                .map(Map.Entry::getValue)
+                .collect(Collectors.toSet());
+        java.util.Set<String> testShas = shaOf.entrySet().stream()
+                .filter(e -> "test".equals(split.get(e.getKey())))
+                .map(Map.Entry::getValue)
+                .collect(Collectors.toSet());
+        assertThat(testShas).isNotEmpty();
+        assertThat(first.parents()).isEqualTo(trainVal.size());
+        assertThat(first.created()).isEqualTo(2L * trainVal.size());
+        List<Row> rows = lake.read(spark, LakeTable.SYNTHETIC_INPUTS).collectAsList();
+        assertThat(rows).hasSize(2 * trainVal.size());
+        assertThat(rows).extracting(r -> r.<String>getAs("parent_sha256")).doesNotContainAnyElementsOf(testShas);
+        assertThat(rows).allSatisfy(r -> {
+            assertThat(r.<Boolean>getAs("synthetic")).isTrue();
+            assertThat((byte[]) r.getAs("pixels")).hasSize(40 * 40 * 3);
+            assertThat(r.<String>getAs("content_sha256")).isNotEqualTo(r.getAs("parent_sha256"));
+            assertThat(r.<String>getAs("recipe")).isEqualTo("v1/seed=42");
+            assertThat(r.<String>getAs("transform")).contains("rotate=").contains("read_noise=");
+        });
+        // a variant is a pure function of its parent's input, the seed and its number
+        Row one = rows.get(0);
+        byte[] parentPixels = lake.read(spark, LakeTable.MODEL_INPUTS)
+                .where(col("size")
+                        .equalTo(40)
+                        .and(col("policy").equalTo("center-crop"))
+                        .and(col("content_sha256").equalTo(one.<String>getAs("parent_sha256"))))
+                .first()
+                .getAs("pixels");
+        byte[] again = com.cosmicmorphology.processing.synthetic.SyntheticImage.of(
+                        parentPixels,
+                        40,
+                        com.cosmicmorphology.processing.synthetic.SyntheticJob.variantSeed(
+                                42, one.getAs("parent_sha256"), one.<Integer>getAs("variant")))
+                .pixels();
+        assertThat(again).isEqualTo((byte[]) one.getAs("pixels"));
+
+        var rerun = job.run(40, ResizePolicy.CENTER_CROP, 2, 42);
+        assertThat(rerun.created()).isZero();
+        assertThat(rerun.reused()).isEqualTo(2L * trainVal.size());
+        var more = job.run(40, ResizePolicy.CENTER_CROP, 3, 42);
+        assertThat(more.created()).isEqualTo(trainVal.size());
+        assertThat(lake.read(spark, LakeTable.SYNTHETIC_INPUTS).count()).isEqualTo(3L * trainVal.size());
+
+        assertThatThrownBy(() -> job.run(44, ResizePolicy.CENTER_CROP, 1, 42))
+                .isInstanceOf(CosmicException.class)
+                .hasMessageContaining("have no model input at 44 px")
+                .hasMessageContaining("run './cosmic prepare --size 44 --policy center-crop' first");
+    }
+
+    @Test
     void anUndecodableImageAtInputPreparationGoesToQuarantineOnce() throws Exception {
         LakeLayout l = new LakeLayout(tmp.resolve("damaged").toString());
         new ImagesFixture()

@@ -9,6 +9,7 @@ import com.cosmicmorphology.common.lake.LakeLayout;
 import com.cosmicmorphology.training.backbone.Backbone;
 import com.cosmicmorphology.training.backbone.Backbones;
 import com.cosmicmorphology.training.data.LabelledImage;
+import com.cosmicmorphology.training.data.SyntheticVariants;
 import com.cosmicmorphology.training.data.TrainingData;
 import com.cosmicmorphology.training.distributed.SparkFineTuneTrainer;
 import com.cosmicmorphology.training.distributed.SparkHeadTrainer;
@@ -54,7 +55,7 @@ public final class TrainJob {
             double seconds) {}
 
     /** Epochs between two scorings of a held-out fold (the resolution of the epoch count CV chooses). */
-    static final int CV_EVERY = 5;
+    public static final int CV_EVERY = 5;
 
     private final JobContext ctx;
     private final SparkSession spark;
@@ -91,7 +92,7 @@ public final class TrainJob {
         String master = spark.sparkContext().master();
         boolean distributed = SparkHeadTrainer.applies(t.distributed(), master);
         Outcome outcome = t.mode() == TrainingMode.FROZEN
-                ? frozen(t, store, pool, classes, distributed)
+                ? frozen(t, store, pool, classes, distributed, pixels)
                 : fineTuned(t, backbone, train, val, classes, distributed, policy);
 
         String modelId = com.cosmicmorphology.training.model.ModelIds.JVM.next(backbone.id());
@@ -113,19 +114,46 @@ public final class TrainJob {
             FeatureStore store,
             List<LabelledImage> pool,
             List<String> classes,
-            boolean distributed) {
+            boolean distributed,
+            boolean pixels) {
+        // the variants are looked up first: a missing or short features_synthetic fails before any backbone pass
+        List<List<LabelledImage>> variants = SyntheticVariants.of(
+                spark,
+                lake,
+                config,
+                pool,
+                t.inputSize(),
+                config.inputs().policy().key(),
+                pixels);
         Map<String, float[][]> feats = store.features(pool, t.featureViews());
         List<float[][]> x = views(pool, feats);
         int[] y = labels(pool, classes);
         List<HeadSpec> candidates = candidates(t);
+        List<float[][]> synthetic =
+                config.synthetic().trainPerImage() == 0 ? List.of() : SyntheticVariants.features(store, variants);
         CrossValidation.Outcome cv = new CrossValidation(spark, t.cvFolds(), t.seed(), t.epochs(), CV_EVERY)
-                .run(x, y, pool.stream().map(LabelledImage::groupId).toList(), classes, candidates);
+                .run(x, synthetic, y, pool.stream().map(LabelledImage::groupId).toList(), classes, candidates);
+        // the refit trains on every image's real views and its variants, as each training fold did
+        x = SyntheticVariants.withVariants(x, synthetic);
         HeadSpec spec = cv.best().spec();
         int epochs = cv.best().epochs();
         Map<String, Object> hp = new LinkedHashMap<>(spec.describe());
         hp.put("epochs", epochs);
         hp.put("epochs_chosen_by", t.cvFolds() + "-fold cross-validation");
-        Map<String, Object> used = Map.of("train_images", pool.size(), "trained_on_splits", List.of("train", "val"));
+        hp.put("synthetic_per_image", config.synthetic().trainPerImage());
+        if (config.synthetic().trainPerImage() > 0) {
+            hp.put(
+                    "synthetic_recipe",
+                    com.cosmicmorphology.common.image.SyntheticRecipe.of(
+                            config.synthetic().seed()));
+        }
+        Map<String, Object> used = Map.of(
+                "train_images",
+                pool.size(),
+                "synthetic_images",
+                synthetic.stream().mapToInt(v -> v.length).sum(),
+                "trained_on_splits",
+                List.of("train", "val"));
         if (distributed) {
             SparkHeadTrainer.Trained spread = new SparkHeadTrainer(spark, t).fit(spec, x, y, classes, epochs);
             return new Outcome(
@@ -162,18 +190,22 @@ public final class TrainJob {
             List<String> classes,
             boolean distributed,
             String policy) {
-        int[] y = labels(train, classes);
+        // synthetic variants of the train split's images join it (never the val split's: val stops training)
+        List<LabelledImage> trainPlus = new ArrayList<>(train);
+        SyntheticVariants.of(spark, lake, config, train, t.inputSize(), policy, !distributed)
+                .forEach(trainPlus::addAll);
+        int[] y = labels(trainPlus, classes);
         float[] weights = HeadTrainer.classWeights(y, classes.size(), t.classWeights());
         FineTuneTrainer.Trained tuned;
         int workers = 0;
         if (distributed) {
             SparkFineTuneTrainer.Trained spread = new SparkFineTuneTrainer(spark, lake, t, policy)
-                    .train(backbone, train, y, val, labels(val, classes), classes, weights);
+                    .train(backbone, trainPlus, y, val, labels(val, classes), classes, weights);
             tuned = new FineTuneTrainer.Trained(
                     spread.net(), spread.bestEpoch(), spread.epochsRun(), spread.validation());
             workers = spread.workers();
         } else {
-            tuned = new FineTuneTrainer(t).train(backbone, train, y, val, labels(val, classes), classes, weights);
+            tuned = new FineTuneTrainer(t).train(backbone, trainPlus, y, val, labels(val, classes), classes, weights);
         }
         Map<String, Object> hp = new LinkedHashMap<>();
         hp.put("epochs_max", t.epochs());
@@ -184,9 +216,17 @@ public final class TrainJob {
         hp.put("l2", t.l2());
         hp.put("patience", t.patience());
         hp.put("class_weights", t.classWeights());
+        hp.put("synthetic_per_image", config.synthetic().trainPerImage());
         hp.put("seed", t.seed());
-        Map<String, Object> used =
-                Map.of("train_images", train.size(), "val_images", val.size(), "trained_on_splits", List.of("train"));
+        Map<String, Object> used = Map.of(
+                "train_images",
+                train.size(),
+                "synthetic_images",
+                trainPlus.size() - train.size(),
+                "val_images",
+                val.size(),
+                "trained_on_splits",
+                List.of("train"));
         return new Outcome(tuned.net(), null, tuned.validation(), null, tuned.bestEpoch(), hp, used, workers);
     }
 

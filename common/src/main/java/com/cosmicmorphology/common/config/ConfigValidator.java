@@ -89,6 +89,8 @@ final class ConfigValidator {
         labels(c);
         ratios("split.ratios", c.split().ratios());
         between("inputs.size", c.inputs().size(), 8, 1024);
+        between("synthetic.per-image", c.synthetic().perImage(), 0, 64);
+        between("synthetic.train-per-image", c.synthetic().trainPerImage(), 0, 64);
     }
 
     private static void training(CosmicConfig.Training t) {

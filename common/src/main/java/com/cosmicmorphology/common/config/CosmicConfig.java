@@ -24,7 +24,8 @@ public record CosmicConfig(
         Split split,
         Inputs inputs,
         Training training,
-        Decode decode) {
+        Decode decode,
+        Synthetic synthetic) {
 
     /** Where the Delta tables live: a local path or an {@code s3a://bucket/prefix} URI. */
     @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
@@ -130,6 +131,15 @@ public record CosmicConfig(
     /** Deterministic stratified split: the seed and train/val/test ratios. */
     @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
     public record Split(long seed, List<Double> ratios) {}
+
+    /**
+     * Synthetic training images. {@code perImage}: how many variants {@code synthesize} makes of every train and
+     * val image (seeded by {@code seed}); {@code trainPerImage}: how many of them training adds to each image of
+     * its pool (0: none), as training-only examples: never scored, never in val or test, and in
+     * cross-validation always in their parent's fold.
+     */
+    @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+    public record Synthetic(int perImage, long seed, int trainPerImage) implements java.io.Serializable {}
 
     /** Model inputs: square side in pixels and how a non-square image becomes square. */
     @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)

@@ -122,6 +122,25 @@ final class LakeSchemas {
             .add("images", DataTypes.IntegerType, false)
             .add("created_at", DataTypes.TimestampType, false);
 
+    /**
+     * Per synthetic image (all rows are synthetic: the flag is for queries that union this table with
+     * features_inputs): a seeded variant of a train or val image's model input, at the same size and policy.
+     */
+    static final StructType SYNTHETIC_INPUTS = new StructType()
+            .add("content_sha256", DataTypes.StringType, false)
+            .add("size", DataTypes.IntegerType, false)
+            .add("policy", DataTypes.StringType, false)
+            .add("recipe", DataTypes.StringType, false)
+            .add("variant", DataTypes.IntegerType, false)
+            .add("synthetic_id", DataTypes.StringType, false)
+            .add("parent_image_id", DataTypes.StringType, false)
+            .add("parent_sha256", DataTypes.StringType, false)
+            .add("transform", DataTypes.StringType, false)
+            .add("pixels", DataTypes.BinaryType, false)
+            .add("normalisation", DataTypes.StringType, false)
+            .add("synthetic", DataTypes.BooleanType, false)
+            .add("created_at", DataTypes.TimestampType, false);
+
     /** Per compare run and backbone: the same cross-validation, timings and size for every backbone. */
     static final StructType BACKBONE_COMPARISON = new StructType()
             .add("compare_id", DataTypes.StringType, false)

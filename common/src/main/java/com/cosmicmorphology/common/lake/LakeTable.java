@@ -26,6 +26,15 @@ public enum LakeTable {
     MODEL_INPUTS("features_inputs", "prepare", LakeSchemas.MODEL_INPUTS, "content_sha256", "size", "policy"),
     PREDICTIONS("predictions", "predict", LakeSchemas.PREDICTIONS, "image_id", "model_id"),
     METRICS("metrics", "evaluate", LakeSchemas.METRICS, "model_id", "split", "metric", "class"),
+    SYNTHETIC_INPUTS(
+            "features_synthetic",
+            "synthesize",
+            LakeSchemas.SYNTHETIC_INPUTS,
+            "parent_sha256",
+            "size",
+            "policy",
+            "recipe",
+            "variant"),
     TRIALS("trials", "tune", LakeSchemas.TRIALS, "trial_id"),
     BACKBONE_COMPARISON("backbone_comparison", "compare", LakeSchemas.BACKBONE_COMPARISON, "compare_id", "backbone");
 

@@ -137,9 +137,13 @@ public final class CompareJob {
         double featureSeconds = (System.nanoTime() - f0) / 1e9;
         List<float[][]> x = pool.stream().map(i -> feats.get(i.contentSha256())).toList();
         int[] y = pool.stream().mapToInt(i -> classes.indexOf(i.label())).toArray();
-        CrossValidation.Outcome cv = new CrossValidation(spark, t.cvFolds(), t.seed(), t.epochs(), 5)
+        List<float[][]> synthetic = com.cosmicmorphology.training.data.SyntheticVariants.trainOnly(
+                spark, lake, config, store, pool, pixels);
+        CrossValidation.Outcome cv = new CrossValidation(
+                        spark, t.cvFolds(), t.seed(), t.epochs(), com.cosmicmorphology.training.TrainJob.CV_EVERY)
                 .run(
                         x,
+                        synthetic,
                         y,
                         pool.stream().map(LabelledImage::groupId).toList(),
                         classes,

@@ -42,6 +42,14 @@ public final class ExecutorPixels {
                 .join(wanted, "content_sha256")
                 .select(col("content_sha256"), col("pixels"), lit(false).as("encoded"))
                 .dropDuplicates("content_sha256");
+        if (lake.exists(spark, LakeTable.SYNTHETIC_INPUTS)) {
+            // synthetic variants are model inputs of their own (training's extra examples), found by their hash
+            prepared = prepared.unionByName(lake.read(spark, LakeTable.SYNTHETIC_INPUTS)
+                    .where(col("size").equalTo(size).and(col("policy").equalTo(policy)))
+                    .join(wanted, "content_sha256")
+                    .select(col("content_sha256"), col("pixels"), lit(false).as("encoded"))
+                    .dropDuplicates("content_sha256"));
+        }
         if (!lake.exists(spark, LakeTable.IMAGES.tableName())) {
             return prepared;
         }

@@ -75,10 +75,25 @@ public final class CrossValidation {
      */
     public Outcome run(
             List<float[][]> x, int[] y, List<String> groups, List<String> classes, List<HeadSpec> candidates) {
+        return run(x, List.of(), y, groups, classes, candidates);
+    }
+
+    /**
+     * @param trainOnly per image: extra examples (synthetic variants' features) that train with the image when its
+     *     fold trains and are never scored; empty for none. Folds are dealt over the real images alone, so runs
+     *     with and without them score the same images in the same folds.
+     */
+    public Outcome run(
+            List<float[][]> x,
+            List<float[][]> trainOnly,
+            int[] y,
+            List<String> groups,
+            List<String> classes,
+            List<HeadSpec> candidates) {
         long t0 = System.nanoTime();
         int k = classes.size();
         int[] fold = GroupedFolds.assign(groups, y, folds, seed);
-        List<FoldResult> scored = scoreAll(x, y, fold, k, candidates);
+        List<FoldResult> scored = scoreAll(x, trainOnly, y, fold, k, candidates);
         List<Estimate> estimates = new ArrayList<>();
         for (int c = 0; c < candidates.size(); c++) {
             estimates.add(
@@ -114,9 +129,11 @@ public final class CrossValidation {
     }
 
     /** Every (candidate, fold) trained as one Spark task over the broadcast features; candidate-major order. */
-    private List<FoldResult> scoreAll(List<float[][]> x, int[] y, int[] fold, int k, List<HeadSpec> candidates) {
+    private List<FoldResult> scoreAll(
+            List<float[][]> x, List<float[][]> trainOnly, int[] y, int[] fold, int k, List<HeadSpec> candidates) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Broadcast<float[][][]> bx = jsc.broadcast(x.toArray(new float[0][][]));
+        Broadcast<float[][][]> bt = jsc.broadcast(trainOnly.toArray(new float[0][][]));
         List<Task> tasks = new ArrayList<>();
         for (int c = 0; c < candidates.size(); c++) {
             for (int f = 0; f < folds; f++) {
@@ -129,10 +146,11 @@ public final class CrossValidation {
         int ev = every;
         try {
             return jsc.parallelize(tasks, tasks.size())
-                    .map(t -> scoreFold(t.spec(), bx.value(), yy, ff, t.fold(), k, max, ev))
+                    .map(t -> scoreFold(t.spec(), bx.value(), bt.value(), yy, ff, t.fold(), k, max, ev))
                     .collect();
         } finally {
             bx.destroy();
+            bt.destroy();
         }
     }
 
@@ -167,16 +185,29 @@ public final class CrossValidation {
 
     /** One Spark task: train on every fold but {@code f}; held-out class probabilities at every checkpoint. */
     static FoldResult scoreFold(
-            HeadSpec spec, float[][][] x, int[] y, int[] fold, int f, int k, int maxEpochs, int every) {
+            HeadSpec spec,
+            float[][][] x,
+            float[][][] trainOnly,
+            int[] y,
+            int[] fold,
+            int f,
+            int k,
+            int maxEpochs,
+            int every) {
         long t0 = System.nanoTime();
         List<float[][]> train = new ArrayList<>();
         List<float[][]> held = new ArrayList<>();
         List<Integer> trainY = new ArrayList<>();
         for (int i = 0; i < x.length; i++) {
             if (fold[i] == f) {
-                held.add(x[i]);
-            } else {
+                held.add(x[i]); // real views only: a synthetic variant is never scored
+            } else if (trainOnly.length == 0 || trainOnly[i].length == 0) {
                 train.add(x[i]);
+                trainY.add(y[i]);
+            } else {
+                float[][] both = java.util.Arrays.copyOf(x[i], x[i].length + trainOnly[i].length);
+                System.arraycopy(trainOnly[i], 0, both, x[i].length, trainOnly[i].length);
+                train.add(both);
                 trainY.add(y[i]);
             }
         }

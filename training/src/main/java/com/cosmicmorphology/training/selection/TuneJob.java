@@ -72,15 +72,17 @@ public final class TuneJob {
         List<String> classes = new ArrayList<>(
                 new TreeSet<>(pool.stream().map(LabelledImage::label).toList()));
         Backbone backbone = Backbones.create(t);
-        Map<String, float[][]> feats =
-                FeatureStore.of(spark, lake, backbone, t, policy).features(pool, t.featureViews());
+        FeatureStore store = FeatureStore.of(spark, lake, backbone, t, policy);
+        Map<String, float[][]> feats = store.features(pool, t.featureViews());
         List<float[][]> x = pool.stream().map(i -> feats.get(i.contentSha256())).toList();
         int[] y = pool.stream().mapToInt(i -> classes.indexOf(i.label())).toArray();
         HeadSpec configured = HeadSpec.of(t, t.head().equals("mlp") ? HeadKind.MLP : HeadKind.LINEAR);
         List<HeadSpec> specs = SearchSpace.sample(configured, trials, seed);
         LOG.info("tune: {} trials x {} folds over {} images", specs.size(), t.cvFolds(), pool.size());
+        List<float[][]> synthetic = com.cosmicmorphology.training.data.SyntheticVariants.trainOnly(
+                spark, lake, config, store, pool, pixels);
         CrossValidation.Outcome o = new CrossValidation(spark, t.cvFolds(), t.seed(), t.epochs(), 5)
-                .run(x, y, pool.stream().map(LabelledImage::groupId).toList(), classes, specs);
+                .run(x, synthetic, y, pool.stream().map(LabelledImage::groupId).toList(), classes, specs);
         String searchId =
                 "search-" + Instant.now().toString().replaceAll("[^0-9T]", "").substring(0, 15);
         Timestamp now = Timestamp.from(Instant.now());

@@ -118,4 +118,84 @@ class CrossValidationTest {
                 .contains("majority class")
                 .contains("* " + o.best().name());
     }
+
+    /** One view per image: the class's own dimension lit (strength 3) over unit noise, or noise alone. */
+    private static List<float[][]> features(int[] y, double signal, long seed) {
+        Random r = new Random(seed);
+        List<float[][]> x = new ArrayList<>();
+        for (int label : y) {
+            float[] v = new float[6];
+            for (int d = 0; d < v.length; d++) {
+                v[d] = (float) ((d % 3 == label ? signal : 0) + r.nextGaussian());
+            }
+            x.add(new float[][] {v});
+        }
+        return x;
+    }
+
+    private static double heldOutAccuracy(double[][][] p, int[] y, int[] fold, int f) {
+        double[][] last = p[p.length - 1];
+        int j = 0;
+        int right = 0;
+        for (int i = 0; i < y.length; i++) {
+            if (fold[i] == f) {
+                int best = 0;
+                for (int c = 1; c < last[j].length; c++) {
+                    best = last[j][c] > last[j][best] ? c : best;
+                }
+                right += best == y[i] ? 1 : 0;
+                j++;
+            }
+        }
+        assertThat(j).as("one probability row per held-out image").isEqualTo(last.length);
+        return (double) right / j;
+    }
+
+    @Test
+    void syntheticExamplesTrainWithTheirParentAndAreNeverScored() {
+        int[] y = labels();
+        int[] fold = GroupedFolds.assign(groups(y), y, 3, 42);
+        HeadSpec linear = new HeadSpec(HeadKind.LINEAR, 8, 0.0, 1e-4, 0.01, 16, true, 42);
+        float[][][] signal = features(y, 3, 1).toArray(new float[0][][]);
+        float[][][] noise = features(y, 0, 2).toArray(new float[0][][]);
+        // real views carry nothing for the training folds and the signal for the held-out one: only examples that
+        // train beside their parents can teach the head what the held-out fold shows
+        float[][][] real = new float[y.length][][];
+        for (int i = 0; i < y.length; i++) {
+            real[i] = fold[i] == 0 ? signal[i] : noise[i];
+        }
+        double without = heldOutAccuracy(
+                CrossValidation.scoreFold(linear, real, new float[0][][], y, fold, 0, 3, 20, 20)
+                        .probabilities(),
+                y,
+                fold,
+                0);
+        double with = heldOutAccuracy(
+                CrossValidation.scoreFold(linear, real, signal, y, fold, 0, 3, 20, 20)
+                        .probabilities(),
+                y,
+                fold,
+                0);
+        assertThat(without).isLessThan(0.6);
+        assertThat(with).isGreaterThan(0.85);
+        // and the held-out fold is scored on its real views only: the signal in its synthetic examples is not seen
+        double leaked = heldOutAccuracy(
+                CrossValidation.scoreFold(linear, noise, signal, y, fold, 0, 3, 20, 20)
+                        .probabilities(),
+                y,
+                fold,
+                0);
+        assertThat(leaked).isLessThan(0.6);
+        // the same run through Spark: the folds are dealt over the real images, the image count is the real one
+        CrossValidation.Outcome o = new CrossValidation(spark, 3, 42, 20, 5)
+                .run(
+                        java.util.Arrays.asList(noise),
+                        java.util.Arrays.asList(signal),
+                        y,
+                        groups(y),
+                        List.of("a", "b", "c"),
+                        List.of(linear));
+        assertThat(o.images()).isEqualTo(54);
+        assertThat(o.best().accuracy()).isLessThan(0.6);
+    }
 }
