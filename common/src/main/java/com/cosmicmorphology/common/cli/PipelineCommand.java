@@ -1,5 +1,6 @@
 package com.cosmicmorphology.common.cli;
 
+import com.cosmicmorphology.common.config.CosmicConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,7 +37,7 @@ public class PipelineCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     /** The stages, as command lines. */
-    List<List<String>> stages(int inputSize) {
+    List<List<String>> stages(int inputSize, int syntheticPerImage) {
         List<List<String>> s = new ArrayList<>();
         for (Path p : folders) {
             s.add(List.of("ingest", "folder", "--path", p.toString()));
@@ -50,6 +51,15 @@ public class PipelineCommand implements Callable<Integer> {
         s.add(List.of("clean"));
         s.add(List.of("split"));
         s.add(List.of("prepare", "--size", Integer.toString(inputSize)));
+        if (syntheticPerImage > 0) {
+            // training asks for synthetic variants (synthetic.train-per-image): make them, for the splits just made
+            s.add(List.of(
+                    "synthesize",
+                    "--size",
+                    Integer.toString(inputSize),
+                    "--per-image",
+                    Integer.toString(syntheticPerImage)));
+        }
         s.add(modelDir == null ? List.of("train") : List.of("train", "--model-dir", modelDir.toString()));
         s.add(modelDir == null ? List.of("evaluate") : List.of("evaluate", "--model-dir", modelDir.toString()));
         return s;
@@ -63,7 +73,9 @@ public class PipelineCommand implements Callable<Integer> {
         }
         JobContext ctx = JobContext.from(options, Map.of()); // validates the configuration once, up front
         long t0 = System.nanoTime();
-        for (List<String> stage : stages(ctx.config().training().inputSize())) {
+        CosmicConfig.Synthetic syn = ctx.config().synthetic();
+        int variants = syn.trainPerImage() == 0 ? 0 : Math.max(syn.perImage(), syn.trainPerImage());
+        for (List<String> stage : stages(ctx.config().training().inputSize(), variants)) {
             List<String> args = new ArrayList<>(stage);
             args.addAll(common());
             long s0 = System.nanoTime();
