@@ -92,8 +92,11 @@ public final class SyntheticJob {
                 "left_anti");
         long reused = wanted.count() - todo.count();
         Timestamp now = Timestamp.from(Instant.now());
+        // spread the drawing over every core: the join leaves as few partitions as its small inputs had
+        int tasks = Math.max(1, 2 * spark.sparkContext().defaultParallelism());
         Dataset<Row> rows = todo.join(withPixels, "content_sha256")
                 .select("content_sha256", "image_id", "variant", "pixels")
+                .repartition(tasks)
                 .mapPartitions(new Draw(size, policy.key(), recipe, seed, now), Encoders.row(SCHEMA));
         // an append: the anti-join leaves only variants not yet made, and jobs are the lake's only writer
         rows.write().format("delta").mode(SaveMode.Append).save(lake.location(LakeTable.SYNTHETIC_INPUTS));
