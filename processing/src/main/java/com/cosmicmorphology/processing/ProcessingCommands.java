@@ -154,17 +154,13 @@ public final class ProcessingCommands implements CommandProvider {
         @Mixin
         JobOptions options = new JobOptions();
 
-        @Option(names = "--size", paramLabel = "PX", description = "Square side (inputs.size).")
-        Integer size;
-
-        @Option(names = "--policy", paramLabel = "P", description = "center-crop or pad (inputs.policy).")
-        String policy;
+        @Mixin
+        InputOptions inputs = new InputOptions();
 
         @Override
         public Integer call() {
             ConfigOverrides extra = new ConfigOverrides();
-            extra.set("inputs.size", size);
-            extra.set("inputs.policy", policy);
+            inputs.applyTo(extra);
             JobContext ctx = JobContext.from(options, extra.asMap());
             int s = ctx.config().inputs().size();
             ResizePolicy p = ctx.config().inputs().policy();
@@ -195,18 +191,14 @@ public final class ProcessingCommands implements CommandProvider {
         @Option(names = "--per-image", paramLabel = "N", description = "Variants per image (synthetic.per-image).")
         Integer perImage;
 
-        @Option(names = "--size", paramLabel = "PX", description = "Square side (inputs.size).")
-        Integer size;
-
-        @Option(names = "--policy", paramLabel = "P", description = "center-crop or pad (inputs.policy).")
-        String policy;
+        @Mixin
+        InputOptions inputs = new InputOptions();
 
         @Override
         public Integer call() {
             ConfigOverrides extra = new ConfigOverrides();
             extra.set("synthetic.per-image", perImage);
-            extra.set("inputs.size", size);
-            extra.set("inputs.policy", policy);
+            inputs.applyTo(extra);
             JobContext ctx = JobContext.from(options, extra.asMap());
             int s = ctx.config().inputs().size();
             ResizePolicy p = ctx.config().inputs().policy();
@@ -224,6 +216,20 @@ public final class ProcessingCommands implements CommandProvider {
                                     + "recipe %s; train with them: --set synthetic.train-per-image=N (N <= %d)%n",
                             r.created(), r.reused(), r.parents(), s, p.key(), r.recipe(), syn.perImage());
             return ExitCode.OK.code();
+        }
+    }
+
+    /** --size and --policy: the model inputs a command makes or reads (prepare, synthesize). */
+    public static final class InputOptions {
+        @Option(names = "--size", paramLabel = "PX", description = "Square side (inputs.size).")
+        Integer size;
+
+        @Option(names = "--policy", paramLabel = "P", description = "center-crop or pad (inputs.policy).")
+        String policy;
+
+        void applyTo(ConfigOverrides extra) {
+            extra.set("inputs.size", size);
+            extra.set("inputs.policy", policy);
         }
     }
 }

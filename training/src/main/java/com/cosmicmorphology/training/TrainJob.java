@@ -117,20 +117,12 @@ public final class TrainJob {
             boolean distributed,
             boolean pixels) {
         // the variants are looked up first: a missing or short features_synthetic fails before any backbone pass
-        List<List<LabelledImage>> variants = SyntheticVariants.of(
-                spark,
-                lake,
-                config,
-                pool,
-                t.inputSize(),
-                config.inputs().policy().key(),
-                pixels);
+        List<List<LabelledImage>> variants = SyntheticVariants.of(spark, lake, config, pool, pixels);
         Map<String, float[][]> feats = store.features(pool, t.featureViews());
         List<float[][]> x = views(pool, feats);
         int[] y = labels(pool, classes);
         List<HeadSpec> candidates = candidates(t);
-        List<float[][]> synthetic =
-                config.synthetic().trainPerImage() == 0 ? List.of() : SyntheticVariants.features(store, variants);
+        List<float[][]> synthetic = SyntheticVariants.features(store, variants);
         CrossValidation.Outcome cv = new CrossValidation(spark, t.cvFolds(), t.seed(), t.epochs(), CV_EVERY)
                 .run(x, synthetic, y, pool.stream().map(LabelledImage::groupId).toList(), classes, candidates);
         // the refit trains on every image's real views and its variants, as each training fold did

@@ -133,12 +133,13 @@ public final class CompareJob {
         Backbone backbone = Backbones.create(t);
         FeatureStore store = FeatureStore.of(spark, lake, backbone, t, policy);
         long f0 = System.nanoTime();
+        // a missing or short features_synthetic fails before any backbone pass
+        var variants = com.cosmicmorphology.training.data.SyntheticVariants.of(spark, lake, config, pool, pixels);
         Map<String, float[][]> feats = store.features(pool, t.featureViews());
         double featureSeconds = (System.nanoTime() - f0) / 1e9;
         List<float[][]> x = pool.stream().map(i -> feats.get(i.contentSha256())).toList();
         int[] y = pool.stream().mapToInt(i -> classes.indexOf(i.label())).toArray();
-        List<float[][]> synthetic = com.cosmicmorphology.training.data.SyntheticVariants.trainOnly(
-                spark, lake, config, store, pool, pixels);
+        List<float[][]> synthetic = com.cosmicmorphology.training.data.SyntheticVariants.features(store, variants);
         CrossValidation.Outcome cv = new CrossValidation(
                         spark, t.cvFolds(), t.seed(), t.epochs(), com.cosmicmorphology.training.TrainJob.CV_EVERY)
                 .run(

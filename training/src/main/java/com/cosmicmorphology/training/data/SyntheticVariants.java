@@ -105,7 +105,10 @@ public final class SyntheticVariants {
     public static List<float[][]> features(FeatureStore store, List<List<LabelledImage>> variants) {
         List<LabelledImage> flat = new ArrayList<>();
         variants.forEach(flat::addAll);
-        Map<String, float[][]> f = flat.isEmpty() ? Map.of() : store.features(flat, 1);
+        if (flat.isEmpty()) {
+            return List.of();
+        }
+        Map<String, float[][]> f = store.features(flat, 1);
         List<float[][]> out = new ArrayList<>();
         for (List<LabelledImage> v : variants) {
             float[][] x = new float[v.size()][];
@@ -117,31 +120,17 @@ public final class SyntheticVariants {
         return out;
     }
 
-    /**
-     * What frozen-mode training adds to each pool image: its variants' vectors ({@code [variant][feature]}), all
-     * empty when {@code synthetic.train-per-image} is 0.
-     */
-    public static List<float[][]> trainOnly(
-            SparkSession spark,
-            LakeLayout lake,
-            CosmicConfig config,
-            FeatureStore store,
-            List<LabelledImage> pool,
-            boolean withPixels) {
-        if (config.synthetic().trainPerImage() == 0) {
-            return List.of();
-        }
-        CosmicConfig.Training t = config.training();
-        return features(
-                store,
-                of(
-                        spark,
-                        lake,
-                        config,
-                        pool,
-                        t.inputSize(),
-                        config.inputs().policy().key(),
-                        withPixels));
+    /** {@link #of} at training's input size and the inputs' policy. */
+    public static List<List<LabelledImage>> of(
+            SparkSession spark, LakeLayout lake, CosmicConfig config, List<LabelledImage> pool, boolean withPixels) {
+        return of(
+                spark,
+                lake,
+                config,
+                pool,
+                config.training().inputSize(),
+                config.inputs().policy().key(),
+                withPixels);
     }
 
     /** An image's real views followed by its variants: what the head trains on. */

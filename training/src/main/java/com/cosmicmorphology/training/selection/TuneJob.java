@@ -73,14 +73,15 @@ public final class TuneJob {
                 new TreeSet<>(pool.stream().map(LabelledImage::label).toList()));
         Backbone backbone = Backbones.create(t);
         FeatureStore store = FeatureStore.of(spark, lake, backbone, t, policy);
+        // a missing or short features_synthetic fails before any backbone pass
+        var variants = com.cosmicmorphology.training.data.SyntheticVariants.of(spark, lake, config, pool, pixels);
         Map<String, float[][]> feats = store.features(pool, t.featureViews());
         List<float[][]> x = pool.stream().map(i -> feats.get(i.contentSha256())).toList();
         int[] y = pool.stream().mapToInt(i -> classes.indexOf(i.label())).toArray();
         HeadSpec configured = HeadSpec.of(t, t.head().equals("mlp") ? HeadKind.MLP : HeadKind.LINEAR);
         List<HeadSpec> specs = SearchSpace.sample(configured, trials, seed);
         LOG.info("tune: {} trials x {} folds over {} images", specs.size(), t.cvFolds(), pool.size());
-        List<float[][]> synthetic = com.cosmicmorphology.training.data.SyntheticVariants.trainOnly(
-                spark, lake, config, store, pool, pixels);
+        List<float[][]> synthetic = com.cosmicmorphology.training.data.SyntheticVariants.features(store, variants);
         CrossValidation.Outcome o = new CrossValidation(spark, t.cvFolds(), t.seed(), t.epochs(), 5)
                 .run(x, synthetic, y, pool.stream().map(LabelledImage::groupId).toList(), classes, specs);
         String searchId =
