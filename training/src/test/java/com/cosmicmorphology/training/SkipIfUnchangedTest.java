@@ -101,6 +101,12 @@ class SkipIfUnchangedTest {
                 .ofTraining(model);
         assertThat(otherL2.current()).isFalse();
         assertThat(otherL2.reason()).contains("the training settings changed").doesNotContain("images changed");
+        // so is training with synthetic variants (which the training section alone does not hold)
+        Freshness.Verdict withVariants = new Freshness(
+                        JobContext.of(spark, lake, smallTraining(lake, Map.of("synthetic.train-per-image", "1"))))
+                .ofTraining(model);
+        assertThat(withVariants.current()).isFalse();
+        assertThat(withVariants.reason()).contains("the training settings changed");
     }
 
     @Test

@@ -36,6 +36,11 @@ public record TrainedFrom(int images, String imagesSha256, String settingsSha256
         Map<String, Object> settings = JSON.convertValue(config.training(), Map.class);
         settings.remove("model-dir");
         settings.put("inputs.policy", config.inputs().policy().key());
+        if (config.synthetic().trainPerImage() > 0) {
+            // only when used, so models trained without variants keep the hash they recorded
+            settings.put("synthetic.train-per-image", config.synthetic().trainPerImage());
+            settings.put("synthetic.seed", config.synthetic().seed());
+        }
         try {
             return Hashes.sha256(JSON.writeValueAsString(settings).getBytes(StandardCharsets.UTF_8));
         } catch (JsonProcessingException e) {
