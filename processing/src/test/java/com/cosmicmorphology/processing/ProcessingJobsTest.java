@@ -418,6 +418,51 @@ class ProcessingJobsTest {
     }
 
     @Test
+    void aMalformedModelInputCostsItsImageAQuarantineRowNotTheSynthesizeRun() throws Exception {
+        // a copy of the class's lake (Delta tables are relocatable folders): this test damages a model input
+        LakeLayout lake = new LakeLayout(tmp.resolve("lake-malformed").toString());
+        Path from = Path.of(this.lake.root());
+        try (var files = Files.walk(from)) {
+            for (Path f : files.toList()) {
+                Path to = Path.of(lake.root()).resolve(from.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(to);
+                } else {
+                    Files.copy(f, to);
+                }
+            }
+        }
+        new ModelInputsJob(JobContext.of(spark, lake)).run(48, ResizePolicy.CENTER_CROP);
+        Row victim = lake.read(spark, LakeTable.MODEL_INPUTS)
+                .where("size = 48")
+                .join(
+                        lake.read(spark, LakeTable.SPLITS)
+                                .where("split = 'train'")
+                                .select("image_id"),
+                        "image_id")
+                .orderBy("image_id")
+                .first();
+        io.delta.tables.DeltaTable.forPath(spark, lake.location(LakeTable.MODEL_INPUTS))
+                .update(
+                        col("size").equalTo(48).and(col("content_sha256").equalTo(victim.getAs("content_sha256"))),
+                        Map.of("pixels", org.apache.spark.sql.functions.unhex(lit("00FF"))));
+        var job = new com.cosmicmorphology.processing.synthetic.SyntheticJob(JobContext.of(spark, lake));
+        var r = job.run(48, ResizePolicy.CENTER_CROP, 1, 42);
+        assertThat(r.created()).isEqualTo(r.parents()).isPositive();
+        assertThat(lake.read(spark, LakeTable.SYNTHETIC_INPUTS)
+                        .where(col("size")
+                                .equalTo(48)
+                                .and(col("parent_sha256").equalTo(victim.getAs("content_sha256"))))
+                        .count())
+                .isZero();
+        Row q = lake.read(spark, LakeTable.QUARANTINE)
+                .where("stage = 'synthesize'")
+                .first();
+        assertThat(q.<String>getAs("reason")).isEqualTo("bad_model_input");
+        assertThat(q.<String>getAs("detail")).startsWith("2 bytes, not 48x48x3");
+    }
+
+    @Test
     void anUndecodableImageAtInputPreparationGoesToQuarantineOnce() throws Exception {
         LakeLayout l = new LakeLayout(tmp.resolve("damaged").toString());
         new ImagesFixture()

@@ -1,6 +1,10 @@
 package com.cosmicmorphology.processing.synthetic;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.current_timestamp;
+import static org.apache.spark.sql.functions.length;
+import static org.apache.spark.sql.functions.lit;
 
 import com.cosmicmorphology.common.cli.CosmicException;
 import com.cosmicmorphology.common.cli.ExitCode;
@@ -9,6 +13,7 @@ import com.cosmicmorphology.common.config.ResizePolicy;
 import com.cosmicmorphology.common.image.Hashes;
 import com.cosmicmorphology.common.lake.LakeLayout;
 import com.cosmicmorphology.common.lake.LakeTable;
+import com.cosmicmorphology.common.lake.QuarantineTable;
 import com.cosmicmorphology.processing.inputs.ModelInputsJob;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -67,14 +72,34 @@ public final class SyntheticJob {
                         .and(col("error").isNull()))
                 .select("content_sha256", "pixels")
                 .dropDuplicates("content_sha256");
-        Dataset<Row> withPixels = parents.join(inputs, "content_sha256");
+        Dataset<Row> present = parents.join(inputs, "content_sha256");
         long parentCount = parents.count();
-        long lacking = parentCount - withPixels.count();
+        long lacking = parentCount - present.count();
         if (lacking > 0) {
             throw new CosmicException(
                     ExitCode.MISSING_INPUT,
                     lacking + " train/val images have no model input at " + size + " px (" + policy.key()
                             + "); run './cosmic prepare --size " + size + " --policy " + policy.key() + "' first");
+        }
+        // a model input of the wrong length (a foreign writer, a damaged file) costs its image a quarantine row,
+        // not the run: its variants are skipped
+        int bytes = size * size * 3;
+        Dataset<Row> withPixels = present.where(length(col("pixels")).equalTo(bytes));
+        Dataset<Row> malformed = present.where(length(col("pixels")).notEqual(bytes));
+        long skipped = malformed.count();
+        if (skipped > 0) {
+            new QuarantineTable(spark, lake)
+                    .merge(malformed.select(
+                            lit("features_inputs").as("source"),
+                            col("image_id").as("record_id"),
+                            lit("synthesize").as("stage"),
+                            lit("bad_model_input").as("reason"),
+                            concat(
+                                            length(col("pixels")).cast("string"),
+                                            lit(" bytes, not " + size + "x" + size
+                                                    + "x3; run './cosmic prepare' again"))
+                                    .as("detail"),
+                            current_timestamp().as("at")));
         }
         lake.create(spark, LakeTable.SYNTHETIC_INPUTS);
         Dataset<Row> known = lake.read(spark, LakeTable.SYNTHETIC_INPUTS)
@@ -83,14 +108,16 @@ public final class SyntheticJob {
                         .and(col("policy").equalTo(policy.key()))
                         .and(col("recipe").equalTo(recipe)))
                 .select(col("parent_sha256").as("content_sha256"), col("variant"));
-        Dataset<Row> wanted = parents.select("content_sha256")
+        Dataset<Row> wanted = withPixels
+                .select("content_sha256")
                 .crossJoin(spark.range(perImage).select(col("id").cast("int").as("variant")));
         Dataset<Row> todo = wanted.join(
                 known,
                 scala.collection.JavaConverters.asScalaBuffer(List.of("content_sha256", "variant"))
                         .toSeq(),
                 "left_anti");
-        long reused = wanted.count() - todo.count();
+        long todoCount = todo.count();
+        long reused = (parentCount - skipped) * perImage - todoCount;
         Timestamp now = Timestamp.from(Instant.now());
         // spread the drawing over every core: the join leaves as few partitions as its small inputs had
         int tasks = Math.max(1, 2 * spark.sparkContext().defaultParallelism());
@@ -100,8 +127,7 @@ public final class SyntheticJob {
                 .mapPartitions(new Draw(size, policy.key(), recipe, seed, now), Encoders.row(SCHEMA));
         // an append: the anti-join leaves only variants not yet made, and jobs are the lake's only writer
         rows.write().format("delta").mode(SaveMode.Append).save(lake.location(LakeTable.SYNTHETIC_INPUTS));
-        long created = wanted.count() - reused;
-        return new Result(created, reused, parentCount, recipe);
+        return new Result(todoCount, reused, parentCount - skipped, recipe);
     }
 
     /** The seed of one variant: the run's seed, the parent's content and the variant's number. */
